@@ -1,0 +1,64 @@
+"""Reading and writing tables for the CLI: CSV or Parquet chosen by extension, writes atomic."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from synthgan.errors import DataError
+
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV (optionally gzipped) or Parquet file into a DataFrame."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"File not found: {path}. Check the path.")
+    name = path.name.lower()
+    try:
+        if name.endswith((".parquet", ".pq")):
+            return pd.read_parquet(path)
+        if name.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
+            return pd.read_csv(path, sep="\t" if name.endswith(".tsv") else ",")
+    except (ValueError, OSError, pd.errors.ParserError) as error:
+        raise DataError(f"Could not read {path}: {error}") from None
+    raise DataError(f"Unsupported file type for {path}. Use .csv, .csv.gz or .parquet.")
+
+
+@contextmanager
+def atomic_path(path: str | Path):
+    """Yield a temporary path next to ``path``; rename it into place only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_table(df: pd.DataFrame, path: str | Path) -> None:
+    """Write ``df`` as CSV or Parquet (by extension), atomically."""
+    writer = _writer_for(Path(path))
+    with atomic_path(path) as tmp:
+        writer(df, tmp)
+
+
+def _writer_for(path: Path) -> Callable[[pd.DataFrame, Path], None]:
+    name = path.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        return lambda df, tmp: df.to_parquet(tmp, index=False)
+    if name.endswith(".csv.gz"):
+        return lambda df, tmp: df.to_csv(tmp, index=False, compression="gzip")
+    if name.endswith(".csv"):
+        return lambda df, tmp: df.to_csv(tmp, index=False)
+    raise DataError(f"Unsupported output type for {path}. Use .csv, .csv.gz or .parquet.")

@@ -1,0 +1,6 @@
+"""The reversible data layer: schema inference and the table <-> matrix transformer."""
+
+from synthgan.data.layout import Layout, Span
+from synthgan.data.schema import ColumnKind, ColumnSpec, Schema, infer_schema
+
+__all__ = ["ColumnKind", "ColumnSpec", "Layout", "Schema", "Span", "infer_schema"]
