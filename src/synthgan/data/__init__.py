@@ -2,5 +2,6 @@
 
 from synthgan.data.layout import Layout, Span
 from synthgan.data.schema import ColumnKind, ColumnSpec, Schema, infer_schema
+from synthgan.data.transformer import Transformer
 
-__all__ = ["ColumnKind", "ColumnSpec", "Layout", "Schema", "Span", "infer_schema"]
+__all__ = ["ColumnKind", "ColumnSpec", "Layout", "Schema", "Span", "Transformer", "infer_schema"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ MIN_ROWS_FOR_IDENTIFIER = 50
 MAX_DECIMALS = 8
 
 
-class ColumnKind(str, Enum):
+class ColumnKind(StrEnum):
     """The kinds a column can have; the transformer encodes each kind its own way."""
 
     CONTINUOUS = "continuous"
@@ -253,7 +253,8 @@ def _scalar_family(value_type: type) -> str:
 
 def _guess_kind(series: pd.Series, non_null: pd.Series, n_distinct: int) -> ColumnKind:
     if n_distinct == 1:
-        return ColumnKind.CONSTANT
+        # One value and some missing cells is a presence flag worth learning, not a constant.
+        return ColumnKind.CONSTANT if len(non_null) == len(series) else ColumnKind.CATEGORICAL
     if pd.api.types.is_bool_dtype(series) or _is_bool_object(non_null):
         return ColumnKind.BOOLEAN
     if pd.api.types.is_datetime64_any_dtype(series):

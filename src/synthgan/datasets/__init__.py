@@ -18,7 +18,7 @@ import pandas as pd
 
 from synthgan.errors import DataError
 
-__all__ = ["available", "load", "shared_datasets_dir", "info"]
+__all__ = ["available", "info", "load", "shared_datasets_dir"]
 
 EMBEDDED = "adult"
 

@@ -1,0 +1,109 @@
+"""One-hot encoding of a discrete column (categorical or boolean), with missing values as a level.
+
+High cardinality: the ``max_levels - 1`` most frequent levels keep a one-hot slot each; all rarer
+levels share one *other* slot. Decoding the *other* slot draws one of those rare levels with its real
+frequency, so every value produced exists in the real data and memory stays bounded however many
+distinct values a column has (a free-text column of 50,000 names still costs ``max_levels`` slots).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthgan.errors import DataError
+
+
+@dataclass
+class CategoricalEncoder:
+    """Encode a column's values as level indices; ``levels`` are the one-hot slots in order."""
+
+    max_levels: int = 100
+    levels: list[Any] = field(default_factory=list)
+    has_null: bool = False
+    rare_levels: list[Any] = field(default_factory=list)
+    rare_weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def width(self) -> int:
+        return len(self.levels) + int(bool(self.rare_levels)) + int(self.has_null)
+
+    @property
+    def other_slot(self) -> int:
+        return len(self.levels) if self.rare_levels else -1
+
+    @property
+    def null_slot(self) -> int:
+        return self.width - 1 if self.has_null else -1
+
+    def fit(self, values: pd.Series) -> CategoricalEncoder:
+        counts = values.value_counts(dropna=True, sort=True)
+        self.has_null = bool(values.isna().any())
+        slots = self.max_levels - int(self.has_null)
+        if len(counts) > slots:
+            kept, rare = counts.iloc[: slots - 1], counts.iloc[slots - 1 :]
+            self.rare_levels = [_native(v) for v in rare.index]
+            self.rare_weights = (rare.to_numpy(dtype=np.float64) / rare.sum()).astype(np.float64)
+        else:
+            kept = counts
+        self.levels = [_native(v) for v in kept.index]
+        return self
+
+    def transform(self, values: pd.Series) -> np.ndarray:
+        """Slot index of every value; unseen values raise a DataError naming the column."""
+        lookup = {level: slot for slot, level in enumerate(self.levels)}
+        lookup.update({level: self.other_slot for level in self.rare_levels})
+        codes = values.map(lookup)
+        missing = values.isna()
+        if self.has_null:
+            codes = codes.where(~missing, self.null_slot)
+        unseen = codes.isna() & ~missing
+        if unseen.any() or (missing.any() and not self.has_null):
+            bad = values[unseen].unique()[:5].tolist() if unseen.any() else ["<missing>"]
+            raise DataError(
+                f"Column {values.name!r} has values not seen during fit: {bad}. "
+                "Fit on data that includes them, or map them to known levels first."
+            )
+        return codes.to_numpy(dtype=np.int64)
+
+    def inverse(self, slots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Values (object array, None for missing) for slot indices."""
+        table = np.empty(self.width, dtype=object)
+        table[: len(self.levels)] = self.levels
+        if self.has_null:
+            table[self.null_slot] = None
+        out = table[slots]
+        if self.rare_levels:
+            other = slots == self.other_slot
+            if other.any():
+                rare = np.empty(len(self.rare_levels), dtype=object)
+                rare[:] = self.rare_levels
+                out[other] = rare[rng.choice(len(rare), size=int(other.sum()), p=self.rare_weights)]
+        return out
+
+    def slot_of(self, value: Any) -> int | None:
+        """The slot of ``value`` (tolerating ``"1"`` for ``1`` and similar), or None if unknown."""
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return self.null_slot if self.has_null else None
+        for slot, level in enumerate(self.levels):
+            if level == value or str(level) == str(value):
+                return slot
+        return None
+
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        meta = {"max_levels": self.max_levels, "levels": self.levels, "has_null": self.has_null,
+                "rare_levels": self.rare_levels}
+        return meta, {"rare_weights": self.rare_weights}
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> CategoricalEncoder:
+        return cls(max_levels=meta["max_levels"], levels=list(meta["levels"]), has_null=meta["has_null"],
+                   rare_levels=list(meta["rare_levels"]),
+                   rare_weights=np.asarray(arrays["rare_weights"], dtype=np.float64))
+
+
+def _native(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value

@@ -1,0 +1,173 @@
+"""Mode-specific normalization of one numeric column (continuous, integer or datetime as numbers).
+
+As in the CTGAN paper, a variational Gaussian mixture finds the column's modes; each value becomes
+a one-hot *component* (which mode it belongs to) and a *scalar* (its offset within that mode,
+``(x - mean) / (4 * std)``, in [-1, 1]). Two kinds of components are added beside the modes:
+
+- point masses: values held by many rows (0 days of poor health, capital-gain 0) are components of
+  their own, so the generator can produce exactly 0 instead of values scattered around it;
+- null: when the column has missing values, so the synthetic null rate can match the real one.
+
+The mixture is fitted on a bounded random subsample, so fit time stays flat as rows grow, and
+transform / inverse are vectorized over rows.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import BayesianGaussianMixture
+
+SCALAR_CLIP = 0.99
+MIN_MODE_WEIGHT = 0.005
+
+
+@dataclass
+class NumericEncoder:
+    """Encode a float column (NaN for missing) as ``scalar + one-hot(components)``."""
+
+    max_modes: int = 10
+    sample_size: int = 20_000
+    means: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    stds: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    log_weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    point_masses: list[float] = field(default_factory=list)
+    has_null: bool = False
+    # Set for datetime columns: values are counts of this unit ("D", "s", ...) since 1970.
+    datetime_unit: str | None = None
+
+    @property
+    def n_modes(self) -> int:
+        return len(self.means)
+
+    @property
+    def n_components(self) -> int:
+        return self.n_modes + len(self.point_masses) + int(self.has_null)
+
+    @property
+    def null_component(self) -> int:
+        return self.n_components - 1 if self.has_null else -1
+
+    def fit(self, values: np.ndarray, point_masses: list[float], rng: np.random.Generator) -> NumericEncoder:
+        """Learn modes from ``values`` (float64, NaN = missing), keeping ``point_masses`` apart."""
+        self.point_masses = [float(v) for v in point_masses]
+        missing = np.isnan(values)
+        self.has_null = bool(missing.any())
+        rest = values[~missing & ~np.isin(values, self.point_masses)]
+        if len(rest) == 0:
+            self.means, self.stds, self.log_weights = np.zeros(0), np.zeros(0), np.zeros(0)
+            return self
+        sample = rest if len(rest) <= self.sample_size else rng.choice(rest, self.sample_size, replace=False)
+        means, stds, weights = _fit_modes(sample, self.max_modes, int(rng.integers(2**31 - 1)))
+        means, stds, weights = _cover_tails(rest, means, stds, weights)
+        self.means, self.stds, self.log_weights = means, stds, np.log(weights)
+        return self
+
+    def transform(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(scalar, component)`` for every value: float32 offsets and int component indices."""
+        n = len(values)
+        scalar = np.zeros(n, dtype=np.float32)
+        component = np.full(n, -1, dtype=np.int64)
+        missing = np.isnan(values)
+        if self.has_null:
+            component[missing] = self.null_component
+        for offset, mass in enumerate(self.point_masses):
+            component[values == mass] = self.n_modes + offset
+        free = (component < 0) & ~missing
+        if free.any():
+            x = values[free]
+            if self.n_modes == 0:
+                mode = np.abs(x[:, None] - np.asarray(self.point_masses)[None, :]).argmin(axis=1)
+                component[free] = self.n_modes + mode
+            else:
+                mode = self._most_likely_mode(x)
+                component[free] = mode
+                offset = (x - self.means[mode]) / (4 * self.stds[mode])
+                scalar[free] = np.clip(offset, -SCALAR_CLIP, SCALAR_CLIP)
+        return scalar, component
+
+    def inverse(self, scalar: np.ndarray, component: np.ndarray) -> np.ndarray:
+        """Map ``(scalar, component)`` back to float values, NaN where the null component is chosen."""
+        out = np.full(len(scalar), np.nan)
+        is_mode = component < self.n_modes
+        if self.n_modes:
+            mode = component[is_mode]
+            offset = np.clip(scalar[is_mode], -1.0, 1.0)
+            out[is_mode] = offset * 4 * self.stds[mode] + self.means[mode]
+        for offset, mass in enumerate(self.point_masses):
+            out[component == self.n_modes + offset] = mass
+        return out
+
+    def _most_likely_mode(self, x: np.ndarray) -> np.ndarray:
+        """The most likely mode among those that can represent ``x`` without clipping its offset."""
+        z = (x[:, None] - self.means[None, :]) / self.stds[None, :]
+        log_density = -0.5 * z**2 - np.log(self.stds)[None, :] + self.log_weights[None, :]
+        representable = np.abs(z) < 4 * SCALAR_CLIP
+        feasible = np.where(representable, log_density, -np.inf)
+        return np.where(representable.any(axis=1), feasible.argmax(axis=1), log_density.argmax(axis=1))
+
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        meta = {"max_modes": self.max_modes, "sample_size": self.sample_size,
+                "point_masses": self.point_masses, "has_null": self.has_null,
+                "datetime_unit": self.datetime_unit}
+        arrays = {"means": self.means, "stds": self.stds, "log_weights": self.log_weights}
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> NumericEncoder:
+        return cls(
+            max_modes=meta["max_modes"], sample_size=meta["sample_size"],
+            point_masses=list(meta["point_masses"]), has_null=meta["has_null"],
+            datetime_unit=meta.get("datetime_unit"),
+            means=np.asarray(arrays["means"], dtype=np.float64),
+            stds=np.asarray(arrays["stds"], dtype=np.float64),
+            log_weights=np.asarray(arrays["log_weights"], dtype=np.float64),
+        )
+
+
+def _cover_tails(
+    values: np.ndarray, means: np.ndarray, stds: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Add one wide mode for values no mode can represent (outliers the subsample missed).
+
+    Without it, an outlier's offset would be clipped and the round trip would lose it.
+    """
+    reach = 4 * SCALAR_CLIP * stds
+    covered = (np.abs(values[:, None] - means[None, :]) < reach[None, :]).any(axis=1)
+    if covered.all():
+        return means, stds, weights
+    outliers = values[~covered]
+    low, high = float(outliers.min()), float(outliers.max())
+    center = (low + high) / 2
+    spread = max((high - low) / 2, 1e-9 * max(abs(center), 1.0)) / (4 * SCALAR_CLIP) * 1.001
+    share = max(len(outliers) / len(values), 1e-4)
+    weights = np.append(weights * (1 - share), share)
+    return np.append(means, center), np.append(stds, spread), weights
+
+
+def _fit_modes(values: np.ndarray, max_modes: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Means, standard deviations and weights of the modes that carry real weight."""
+    center, scale = float(np.mean(values)), float(np.std(values))
+    if scale == 0 or len(np.unique(values[:1000])) < 2:
+        return np.array([center]), np.array([max(scale, 1e-3 * max(abs(center), 1.0))]), np.array([1.0])
+    standardized = ((values - center) / scale).reshape(-1, 1)
+    mixture = BayesianGaussianMixture(
+        n_components=min(max_modes, len(np.unique(values))),
+        weight_concentration_prior_type="dirichlet_process",
+        weight_concentration_prior=1e-3,
+        max_iter=100,
+        random_state=seed,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mixture.fit(standardized)
+    keep = mixture.weights_ > MIN_MODE_WEIGHT
+    means = mixture.means_.ravel()[keep] * scale + center
+    stds = np.sqrt(mixture.covariances_.ravel()[keep]) * scale
+    weights = mixture.weights_[keep] / mixture.weights_[keep].sum()
+    floor = 1e-6 * max(scale, 1e-12)
+    return means, np.maximum(stds, floor), weights

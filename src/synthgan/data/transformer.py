@@ -1,0 +1,347 @@
+"""The reversible transformer: a table in, a float matrix out, and back to the same table shape.
+
+``Transformer.fit(df)`` infers the schema (unless given one) and fits one encoder per learned column;
+``transform`` turns rows into a float32 matrix laid out as :attr:`Transformer.layout` describes;
+``inverse_transform`` turns generator output back into a DataFrame with the input's columns, order
+and dtypes, values clipped to the observed range, integers rounded, decimals rounded to the
+precision seen, categories only from the real set and nulls where the null component is chosen.
+
+Encoding per column kind:
+
+=============  ==========================================================================
+continuous     scalar within mode + one-hot over (modes, point masses, null)  (numeric.py)
+integer        as continuous, rounded on the way back
+datetime       as continuous on numbers in the column's resolution (days, seconds, ...)
+categorical    one-hot over levels (+ "other" for rare levels, + null)       (categorical.py)
+boolean        one-hot over False/True (+ null)
+identifier     not learned: regenerated unique values of the same shape      (regenerated.py)
+constant       not learned: restored as is
+=============  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthgan.data.categorical import CategoricalEncoder
+from synthgan.data.layout import Layout, Span
+from synthgan.data.numeric import NumericEncoder
+from synthgan.data.regenerated import IdentifierGenerator
+from synthgan.data.schema import ColumnKind, ColumnSpec, Schema, infer_schema, validate_table
+from synthgan.errors import ConditionError, DataError, NotFittedError
+
+__all__ = ["Transformer"]
+
+STATE_VERSION = 1
+# Datetime resolutions tried from coarsest to finest, in nanoseconds.
+_DATETIME_UNITS = {"D": 86_400 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+
+
+class Transformer:
+    """Reversible table <-> matrix encoding with an output :class:`Layout` for generator heads.
+
+    Parameters
+    ----------
+    schema:
+        A :class:`Schema` to use instead of inferring one.
+    max_modes:
+        Most Gaussian modes per numeric column (CTGAN uses 10).
+    fit_sample_size:
+        Values per numeric column the mixture is fitted on; bounds fit time on large tables.
+    max_categories:
+        One-hot slots per categorical column; rarer levels share an "other" slot (see categorical.py).
+    seed:
+        Seeds the subsampling and mixture fits, so a fit is reproducible.
+    """
+
+    def __init__(
+        self,
+        schema: Schema | None = None,
+        max_modes: int = 10,
+        fit_sample_size: int = 20_000,
+        max_categories: int = 100,
+        seed: int | None = 0,
+    ) -> None:
+        self.schema = schema
+        self.max_modes = max_modes
+        self.fit_sample_size = fit_sample_size
+        self.max_categories = max_categories
+        self.seed = seed
+        self._encoders: dict[str, Any] = {}
+        self._layout: Layout | None = None
+
+    # ------------------------------------------------------------------ fitting
+    def fit(
+        self,
+        df: pd.DataFrame,
+        discrete_columns: Iterable[str] | None = None,
+        overrides: Mapping[str, str] | None = None,
+    ) -> Transformer:
+        """Infer the schema (unless one was given) and fit an encoder per column. ``df`` is not modified."""
+        validate_table(df)
+        if self.schema is None or discrete_columns or overrides:
+            self.schema = infer_schema(df, overrides=overrides, discrete_columns=discrete_columns)
+        missing = [name for name in self.schema.names if name not in df.columns]
+        if missing:
+            raise DataError(f"The table lacks schema column(s) {missing}.")
+        rng = np.random.default_rng(self.seed)
+        self._encoders = {}
+        spans: list[Span] = []
+        for spec in self.schema:
+            encoder = self._fit_column(spec, df[spec.name], rng)
+            self._encoders[spec.name] = encoder
+            spans.extend(_spans_for(spec, encoder, start=spans[-1].stop if spans else 0))
+        self._layout = Layout(tuple(spans))
+        return self
+
+    def _fit_column(self, spec: ColumnSpec, series: pd.Series, rng: np.random.Generator) -> Any:
+        if spec.kind in (ColumnKind.CONTINUOUS, ColumnKind.INTEGER, ColumnKind.DATETIME):
+            unit = _datetime_unit(series) if spec.kind is ColumnKind.DATETIME else None
+            values = _numbers(series, spec, unit)
+            masses = [] if unit else spec.point_masses
+            encoder = NumericEncoder(self.max_modes, self.fit_sample_size, datetime_unit=unit)
+            return encoder.fit(values, masses, rng)
+        if spec.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
+            return CategoricalEncoder(self.max_categories).fit(series)
+        if spec.kind is ColumnKind.IDENTIFIER:
+            return IdentifierGenerator.fit(series)
+        return None  # constant: the schema's single category (or all-missing) is all we need
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def layout(self) -> Layout:
+        """The spans of the transformed matrix, in order."""
+        self._check_fitted()
+        assert self._layout is not None
+        return self._layout
+
+    @property
+    def output_width(self) -> int:
+        return self.layout.width
+
+    def _check_fitted(self) -> None:
+        if self._layout is None or self.schema is None:
+            raise NotFittedError("This Transformer is not fitted yet. Call fit(df) first.")
+
+    # ------------------------------------------------------------------ forward
+    def transform(self, df: pd.DataFrame) -> np.ndarray:
+        """Encode ``df`` as a float32 matrix of shape ``(len(df), layout.width)``."""
+        self._check_fitted()
+        missing = [name for name in self.schema.names if name not in df.columns]
+        if missing:
+            raise DataError(f"The table lacks column(s) {missing} that the transformer was fitted on.")
+        matrix = np.zeros((len(df), self.layout.width), dtype=np.float32)
+        rows = np.arange(len(df))
+        for spec in self.schema:
+            spans = self.layout.spans_of(spec.name)
+            if not spans:
+                continue
+            encoder = self._encoders[spec.name]
+            if isinstance(encoder, NumericEncoder):
+                values = _numbers(df[spec.name], spec, encoder.datetime_unit)
+                scalar, component = encoder.transform(values)
+                matrix[:, spans[0].start] = scalar
+                matrix[rows, spans[1].start + component] = 1.0
+            else:
+                matrix[rows, spans[0].start + encoder.transform(df[spec.name])] = 1.0
+        return matrix
+
+    # ------------------------------------------------------------------ inverse
+    def inverse_transform(self, matrix: np.ndarray, rng: np.random.Generator | None = None) -> pd.DataFrame:
+        """Decode generator output into a table shaped like the fitted one.
+
+        One-hot spans may hold probabilities or logits-after-softmax; the largest entry wins.
+        ``rng`` drives the few random choices (rare levels, identifier order); default seed 0.
+        """
+        self._check_fitted()
+        matrix = np.asarray(matrix, dtype=np.float64)
+        if matrix.ndim != 2 or matrix.shape[1] != self.layout.width:
+            raise DataError(
+                f"Expected a matrix of shape (rows, {self.layout.width}), got {matrix.shape}."
+            )
+        rng = rng if rng is not None else np.random.default_rng(0)
+        n = len(matrix)
+        columns = {}
+        for spec in self.schema:
+            spans = self.layout.spans_of(spec.name)
+            encoder = self._encoders[spec.name]
+            if isinstance(encoder, NumericEncoder):
+                component = matrix[:, spans[1].start : spans[1].stop].argmax(axis=1)
+                values = encoder.inverse(matrix[:, spans[0].start], component)
+                columns[spec.name] = _restore_numeric(values, spec, encoder.datetime_unit)
+            elif isinstance(encoder, CategoricalEncoder):
+                slots = matrix[:, spans[0].start : spans[0].stop].argmax(axis=1)
+                columns[spec.name] = _restore_discrete(encoder.inverse(slots, rng), spec)
+            elif isinstance(encoder, IdentifierGenerator):
+                columns[spec.name] = _cast(pd.Series(encoder.generate(n, rng)), spec.dtype)
+            else:
+                value = spec.categories[0] if spec.categories else None
+                columns[spec.name] = _cast(pd.Series([value] * n, dtype=object), spec.dtype)
+        return pd.DataFrame({name: columns[name].reset_index(drop=True) for name in self.schema.names})
+
+    # ------------------------------------------------------------------ conditions
+    def category_index(self, column: str, value: Any) -> tuple[int, int]:
+        """``(index into layout.discrete_spans, slot within that span)`` for ``column == value``."""
+        self._check_fitted()
+        discrete = [span.column for span in self.layout.discrete_spans]
+        if column not in discrete:
+            hint = f" Conditionable columns: {discrete}." if discrete else " The table has no discrete column."
+            raise ConditionError(f"Cannot condition on column {column!r}: it is not a discrete column.{hint}")
+        encoder: CategoricalEncoder = self._encoders[column]
+        slot = encoder.slot_of(value)
+        if slot is None:
+            known = [*encoder.levels, *(["<missing>"] if encoder.has_null else [])]
+            shown = ", ".join(map(repr, known[:20])) + (" ..." if len(known) > 20 else "")
+            raise ConditionError(f"Column {column!r} has no value {value!r}. Known values: {shown}.")
+        return discrete.index(column), slot
+
+    # ------------------------------------------------------------------ state
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON-able metadata plus named arrays; :meth:`from_state` rebuilds an identical transformer."""
+        self._check_fitted()
+        meta: dict[str, Any] = {
+            "version": STATE_VERSION,
+            "params": {"max_modes": self.max_modes, "fit_sample_size": self.fit_sample_size,
+                       "max_categories": self.max_categories, "seed": self.seed},
+            "schema": self.schema.to_dict(),
+            "layout": self.layout.to_dict(),
+            "encoders": [],
+        }
+        arrays: dict[str, np.ndarray] = {}
+        for index, spec in enumerate(self.schema):
+            encoder = self._encoders[spec.name]
+            if isinstance(encoder, NumericEncoder | CategoricalEncoder):
+                enc_meta, enc_arrays = encoder.to_state()
+                kind = "numeric" if isinstance(encoder, NumericEncoder) else "categorical"
+                arrays.update({f"col{index}.{key}": value for key, value in enc_arrays.items()})
+            elif isinstance(encoder, IdentifierGenerator):
+                kind, enc_meta = "identifier", encoder.to_state()
+            else:
+                kind, enc_meta = "constant", {}
+            meta["encoders"].append({"kind": kind, **enc_meta})
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: Mapping[str, np.ndarray]) -> Transformer:
+        if meta.get("version") != STATE_VERSION:
+            raise DataError(f"Unsupported transformer state version {meta.get('version')!r}.")
+        transformer = cls(schema=Schema.from_dict(meta["schema"]), **meta["params"])
+        for index, (spec, enc_meta) in enumerate(zip(transformer.schema, meta["encoders"], strict=True)):
+            own = {key.split(".", 1)[1]: value for key, value in arrays.items() if key.startswith(f"col{index}.")}
+            kind = enc_meta["kind"]
+            fields = {key: value for key, value in enc_meta.items() if key != "kind"}
+            if kind == "numeric":
+                encoder = NumericEncoder.from_state(fields, own)
+            elif kind == "categorical":
+                encoder = CategoricalEncoder.from_state(fields, own)
+            elif kind == "identifier":
+                encoder = IdentifierGenerator.from_state(fields)
+            else:
+                encoder = None
+            transformer._encoders[spec.name] = encoder
+        transformer._layout = Layout.from_dict(meta["layout"])
+        return transformer
+
+
+# ---------------------------------------------------------------------- helpers
+def _spans_for(spec: ColumnSpec, encoder: Any, start: int) -> list[Span]:
+    if isinstance(encoder, NumericEncoder):
+        return [
+            Span(spec.name, "scalar", 1, start, "value"),
+            Span(spec.name, "onehot", encoder.n_components, start + 1, "component"),
+        ]
+    if isinstance(encoder, CategoricalEncoder):
+        return [Span(spec.name, "onehot", encoder.width, start, "category")]
+    return []
+
+
+def _datetime_unit(series: pd.Series) -> str:
+    """The coarsest unit in which every timestamp of the column is whole."""
+    nanos = _to_datetime(series).dropna().astype("int64").to_numpy()
+    for unit, size in _DATETIME_UNITS.items():
+        if np.all(nanos % size == 0):
+            return unit
+    return "ns"
+
+
+def _to_datetime(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        stamps = series
+    else:
+        stamps = pd.to_datetime(series, errors="coerce", format="mixed")
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return stamps.astype("datetime64[ns]")
+
+
+def _numbers(series: pd.Series, spec: ColumnSpec, datetime_unit: str | None) -> np.ndarray:
+    """The column as float64 (NaN for missing); datetimes in units of ``datetime_unit`` since 1970."""
+    if datetime_unit is not None:
+        stamps = _to_datetime(series)
+        nanos = stamps.astype("int64").to_numpy().astype(np.float64)
+        nanos[stamps.isna().to_numpy()] = np.nan
+        return nanos / _DATETIME_UNITS[datetime_unit]
+    try:
+        return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise DataError(
+            f"Column {spec.name!r} should be numeric ({spec.kind.value}) but holds other values."
+        ) from None
+
+
+def _restore_numeric(values: np.ndarray, spec: ColumnSpec, datetime_unit: str | None) -> pd.Series:
+    if datetime_unit is not None:
+        low, high = (pd.Timestamp(spec.minimum), pd.Timestamp(spec.maximum))
+        size = _DATETIME_UNITS[datetime_unit]
+        low_n, high_n = low.value / size, high.value / size
+        clipped = np.clip(np.round(values), low_n, high_n)
+        stamps = pd.to_datetime(pd.Series(clipped * size), unit="ns", errors="coerce")
+        return _cast_datetime(stamps, spec)
+    if spec.minimum is not None:
+        values = np.clip(values, spec.minimum, spec.maximum)
+    if spec.decimals is not None:
+        values = np.round(values, spec.decimals)
+    return _cast(pd.Series(values), spec.dtype)
+
+
+def _restore_discrete(values: np.ndarray, spec: ColumnSpec) -> pd.Series:
+    series = pd.Series(values, dtype=object)
+    if spec.dtype == "category":
+        return series.astype(pd.CategoricalDtype(categories=_category_order(spec)))
+    return _cast(series, spec.dtype)
+
+
+def _category_order(spec: ColumnSpec) -> list[Any]:
+    return sorted(spec.categories, key=str) if spec.categories else []
+
+
+def _cast(series: pd.Series, dtype: str) -> pd.Series:
+    """Cast to the input's dtype; nullable integer and boolean dtypes keep missing values."""
+    if dtype == "category":
+        return series.astype("category")
+    if dtype in ("object", "str", "string"):
+        out = series.astype(object)
+        return out.where(out.notna(), None).astype(dtype) if dtype != "object" else out
+    has_null = series.isna().any()
+    if dtype.startswith(("int", "uint")) and has_null:
+        return series.astype(dtype.replace("int", "Int").replace("uInt", "UInt"))
+    if dtype == "bool" and has_null:
+        return series.astype("boolean")
+    if dtype.startswith(("int", "uint", "Int", "UInt")):
+        return pd.to_numeric(series).round().astype(dtype)
+    return series.astype(dtype)
+
+
+def _cast_datetime(stamps: pd.Series, spec: ColumnSpec) -> pd.Series:
+    if spec.dtype.startswith("datetime64"):
+        if "," in spec.dtype:  # timezone-aware: values were stored as UTC
+            return stamps.dt.tz_localize("UTC").astype(spec.dtype)
+        return stamps.astype(spec.dtype)
+    formatted = stamps.dt.strftime("%Y-%m-%d %H:%M:%S")
+    if all(s.endswith(" 00:00:00") for s in formatted.dropna().head(100)):
+        formatted = stamps.dt.strftime("%Y-%m-%d")
+    return formatted.astype(object).where(stamps.notna(), None)
