@@ -21,6 +21,28 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 load_dataset = datasets.load
 
+
+def __getattr__(name: str):
+    """Import the heavy parts (torch, matplotlib) only when they are first used."""
+    if name == "Synthesizer":
+        from synthgan.synthesizer import Synthesizer
+
+        return Synthesizer
+    if name == "available_models":
+        from synthgan.models import available_models
+
+        return available_models
+    if name == "balance":
+        from synthgan.balance import balance
+
+        return balance
+    if name == "evaluate":
+        from synthgan.evaluation import evaluate
+
+        return evaluate
+    raise AttributeError(f"module 'synthgan' has no attribute {name!r}")
+
+
 __all__ = [
     "ConditionError",
     "DataError",
@@ -28,9 +50,13 @@ __all__ = [
     "NotFittedError",
     "ParameterError",
     "SchemaError",
+    "Synthesizer",
     "SynthganError",
     "TrainingError",
     "__version__",
+    "available_models",
+    "balance",
     "datasets",
+    "evaluate",
     "load_dataset",
 ]

@@ -49,8 +49,7 @@ def plan_counts(
         unknown = [label for label in strategy if label not in counts.index]
         if unknown:
             raise ParameterError(
-                f"strategy names class(es) {unknown} that are not in the target; classes are "
-                f"{list(counts.index)}."
+                f"strategy names class(es) {unknown} that are not in the target; classes are {list(counts.index)}."
             )
         bad = {label: rows for label, rows in strategy.items() if int(rows) < 0}
         if bad:
@@ -69,9 +68,7 @@ def plan_counts(
     elif strategy == "equalize":
         goal = int(counts.max())
     else:
-        raise ParameterError(
-            f"Unknown strategy {strategy!r}. Use 'equalize' or a mapping {{class: rows}}."
-        )
+        raise ParameterError(f"Unknown strategy {strategy!r}. Use 'equalize' or a mapping {{class: rows}}.")
     return {label: goal - int(count) for label, count in counts.items() if goal > count}
 
 

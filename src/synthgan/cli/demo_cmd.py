@@ -50,9 +50,7 @@ def demo_command(output_dir: str, model: str, minutes: float, seed: int, rows: i
     write_table(synthetic, csv_path)
 
     click.echo("4/5 evaluate  fidelity, detection, utility, privacy, fairness ...")
-    report = evaluate(
-        real=train, synthetic=synthetic, holdout=holdout, target=DEMO_TARGET, sensitive=DEMO_SENSITIVE
-    )
+    report = evaluate(real=train, synthetic=synthetic, holdout=holdout, target=DEMO_TARGET, sensitive=DEMO_SENSITIVE)
     html_path = out / "report.html"
     json_path = out / "report.json"
     report.to_html(html_path)

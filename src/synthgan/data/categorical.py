@@ -94,15 +94,23 @@ class CategoricalEncoder:
         return None
 
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        meta = {"max_levels": self.max_levels, "levels": self.levels, "has_null": self.has_null,
-                "rare_levels": self.rare_levels}
+        meta = {
+            "max_levels": self.max_levels,
+            "levels": self.levels,
+            "has_null": self.has_null,
+            "rare_levels": self.rare_levels,
+        }
         return meta, {"rare_weights": self.rare_weights}
 
     @classmethod
     def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> CategoricalEncoder:
-        return cls(max_levels=meta["max_levels"], levels=list(meta["levels"]), has_null=meta["has_null"],
-                   rare_levels=list(meta["rare_levels"]),
-                   rare_weights=np.asarray(arrays["rare_weights"], dtype=np.float64))
+        return cls(
+            max_levels=meta["max_levels"],
+            levels=list(meta["levels"]),
+            has_null=meta["has_null"],
+            rare_levels=list(meta["rare_levels"]),
+            rare_weights=np.asarray(arrays["rare_weights"], dtype=np.float64),
+        )
 
 
 def _native(value: Any) -> Any:

@@ -111,17 +111,23 @@ class NumericEncoder:
         return np.where(representable.any(axis=1), feasible.argmax(axis=1), log_density.argmax(axis=1))
 
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        meta = {"max_modes": self.max_modes, "sample_size": self.sample_size,
-                "point_masses": self.point_masses, "has_null": self.has_null,
-                "datetime_unit": self.datetime_unit}
+        meta = {
+            "max_modes": self.max_modes,
+            "sample_size": self.sample_size,
+            "point_masses": self.point_masses,
+            "has_null": self.has_null,
+            "datetime_unit": self.datetime_unit,
+        }
         arrays = {"means": self.means, "stds": self.stds, "log_weights": self.log_weights}
         return meta, arrays
 
     @classmethod
     def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> NumericEncoder:
         return cls(
-            max_modes=meta["max_modes"], sample_size=meta["sample_size"],
-            point_masses=list(meta["point_masses"]), has_null=meta["has_null"],
+            max_modes=meta["max_modes"],
+            sample_size=meta["sample_size"],
+            point_masses=list(meta["point_masses"]),
+            has_null=meta["has_null"],
             datetime_unit=meta.get("datetime_unit"),
             means=np.asarray(arrays["means"], dtype=np.float64),
             stds=np.asarray(arrays["stds"], dtype=np.float64),

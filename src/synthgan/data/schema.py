@@ -190,9 +190,7 @@ def _merge_overrides(
             raise SchemaError(f"Unknown kind {kind!r} for column {name!r}. Use one of: {valid}.") from None
     missing = [name for name in forced if name not in df.columns]
     if missing:
-        raise SchemaError(
-            f"Schema names column(s) not in the table: {missing}. Columns are: {list(df.columns)}."
-        )
+        raise SchemaError(f"Schema names column(s) not in the table: {missing}. Columns are: {list(df.columns)}.")
     return forced
 
 
@@ -208,9 +206,7 @@ def _infer_column(series: pd.Series, forced: ColumnKind | None) -> ColumnSpec:
         )
     n_distinct = int(non_null.nunique())
     kind = forced or _guess_kind(series, non_null, n_distinct)
-    spec = ColumnSpec(
-        name=name, kind=kind, dtype=str(series.dtype), null_share=null_share, n_distinct=n_distinct
-    )
+    spec = ColumnSpec(name=name, kind=kind, dtype=str(series.dtype), null_share=null_share, n_distinct=n_distinct)
     _describe(spec, series, non_null)
     return spec
 
@@ -220,9 +216,7 @@ def _check_cells(series: pd.Series) -> None:
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         values = series.to_numpy(dtype="float64", na_value=np.nan)
         if np.isinf(values).any():
-            raise DataError(
-                f"Column {name!r} holds infinite values. Replace them with NaN or finite numbers first."
-            )
+            raise DataError(f"Column {name!r} holds infinite values. Replace them with NaN or finite numbers first.")
         return
     if series.dtype != object:
         return
@@ -339,7 +333,7 @@ def _point_masses(values: np.ndarray, spec: ColumnSpec) -> list[Any]:
 
 def _decimals(values: np.ndarray) -> int | None:
     """Smallest number of decimals that represents every value exactly (None: full precision)."""
-    sample = values[: 10_000]
+    sample = values[:10_000]
     for decimals in range(MAX_DECIMALS + 1):
         if np.allclose(np.round(sample, decimals), sample, rtol=0, atol=10 ** -(decimals + 6)):
             return decimals

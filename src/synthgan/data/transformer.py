@@ -160,9 +160,7 @@ class Transformer:
         self._check_fitted()
         matrix = np.asarray(matrix, dtype=np.float64)
         if matrix.ndim != 2 or matrix.shape[1] != self.layout.width:
-            raise DataError(
-                f"Expected a matrix of shape (rows, {self.layout.width}), got {matrix.shape}."
-            )
+            raise DataError(f"Expected a matrix of shape (rows, {self.layout.width}), got {matrix.shape}.")
         rng = rng if rng is not None else np.random.default_rng(0)
         n = len(matrix)
         columns = {}
@@ -205,8 +203,12 @@ class Transformer:
         self._check_fitted()
         meta: dict[str, Any] = {
             "version": STATE_VERSION,
-            "params": {"max_modes": self.max_modes, "fit_sample_size": self.fit_sample_size,
-                       "max_categories": self.max_categories, "seed": self.seed},
+            "params": {
+                "max_modes": self.max_modes,
+                "fit_sample_size": self.fit_sample_size,
+                "max_categories": self.max_categories,
+                "seed": self.seed,
+            },
             "schema": self.schema.to_dict(),
             "layout": self.layout.to_dict(),
             "encoders": [],
@@ -288,9 +290,7 @@ def _numbers(series: pd.Series, spec: ColumnSpec, datetime_unit: str | None) -> 
     try:
         return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError):
-        raise DataError(
-            f"Column {spec.name!r} should be numeric ({spec.kind.value}) but holds other values."
-        ) from None
+        raise DataError(f"Column {spec.name!r} should be numeric ({spec.kind.value}) but holds other values.") from None
 
 
 def _restore_numeric(values: np.ndarray, spec: ColumnSpec, datetime_unit: str | None) -> pd.Series:

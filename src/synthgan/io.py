@@ -1,0 +1,153 @@
+"""Model files: one safetensors file; weights as tensors, everything else as JSON in its header.
+
+Opening a model file never executes code from it: safetensors stores raw tensors and a JSON header,
+and synthgan reads nothing else (no pickle, no ``torch.load``). A SHA-256 of the tensor bytes in the
+header catches corruption that the format alone would not notice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
+
+from synthgan.data.sampler import ConditionSampler
+from synthgan.data.transformer import Transformer
+from synthgan.errors import ModelFileError, SynthganError
+
+if TYPE_CHECKING:
+    from synthgan.synthesizer import Synthesizer
+
+FORMAT_NAME = "synthgan-model"
+FORMAT_VERSION = 1
+HEADER_KEY = "synthgan"
+
+
+def save_synthesizer(synthesizer: Synthesizer, path: str | Path) -> None:
+    """Write ``synthesizer`` to ``path`` atomically (temp file, then rename)."""
+    from synthgan import __version__
+    from synthgan.cli.io import atomic_path
+
+    transformer_meta, transformer_arrays = synthesizer.transformer_.to_state()
+    tensors: dict[str, torch.Tensor] = {
+        f"generator.{name}": value.detach().cpu().contiguous()
+        for name, value in synthesizer.generator_.state_dict().items()
+    }
+    tensors.update(
+        {
+            f"transformer.{name}": torch.from_numpy(np.ascontiguousarray(value))
+            for name, value in transformer_arrays.items()
+        }
+    )
+    tensors["sampler.frequency"] = synthesizer.sampler_.frequency.contiguous()
+    meta = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "synthgan_version": __version__,
+        "model": synthesizer.model,
+        "params": {key: value for key, value in synthesizer.params_.items()},
+        "user_params": synthesizer.params,
+        "target": synthesizer.target_,
+        "condition_columns": [span.column for span in synthesizer.condition_spans_],
+        "transformer": transformer_meta,
+        "history": synthesizer.history_,
+        "stop_reason": synthesizer.stop_reason_,
+        "tensor_sha256": _digest(tensors),
+    }
+    with atomic_path(path) as tmp:
+        save_file(tensors, str(tmp), metadata={HEADER_KEY: json.dumps(meta, default=_json_default)})
+
+
+def load_synthesizer(path: str | Path) -> Synthesizer:
+    """Read a model file; any problem with it raises :class:`ModelFileError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"No model file at {path}. Check the path, or fit and save a model first.")
+    meta, tensors = _read(path)
+    try:
+        return _rebuild(meta, tensors)
+    except (KeyError, TypeError, ValueError, RuntimeError, SynthganError) as error:
+        raise ModelFileError(f"{path} could not be loaded: {error}. The file may be corrupted.") from None
+
+
+def _read(path: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            header = handle.metadata() or {}
+            tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
+    except (SafetensorError, OSError, ValueError, RuntimeError) as error:
+        raise ModelFileError(
+            f"{path} is not a readable synthgan model file (truncated or corrupted?): {error}"
+        ) from None
+    if HEADER_KEY not in header:
+        raise ModelFileError(f"{path} is a safetensors file but not a synthgan model (no synthgan header).")
+    try:
+        meta = json.loads(header[HEADER_KEY])
+    except json.JSONDecodeError:
+        raise ModelFileError(f"{path} has a corrupted synthgan header.") from None
+    if meta.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"{path} is not a synthgan model file (format {meta.get('format')!r}).")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} uses model-file format {version!r}, newer than this synthgan reads ({FORMAT_VERSION}). "
+            "Upgrade synthgan to load it."
+        )
+    if meta.get("tensor_sha256") != _digest(tensors):
+        raise ModelFileError(f"{path} is corrupted: its weights do not match the checksum in its header.")
+    return meta, tensors
+
+
+def _rebuild(meta: dict[str, Any], tensors: dict[str, torch.Tensor]) -> Synthesizer:
+    from synthgan.models import get_model
+    from synthgan.models.params import validate_params
+    from synthgan.synthesizer import Synthesizer, _device
+
+    def group(prefix: str) -> dict[str, torch.Tensor]:
+        return {key[len(prefix) :]: value for key, value in tensors.items() if key.startswith(prefix)}
+
+    synthesizer = Synthesizer(meta["model"], **meta["user_params"])
+    model_class = get_model(meta["model"])
+    params = validate_params(
+        model_class,
+        {**meta["params"], "device": "auto" if meta["params"]["device"] == "cuda" else meta["params"]["device"]},
+    )
+    synthesizer.params_ = params
+    synthesizer.device_ = _device(params["device"])
+    transformer = Transformer.from_state(meta["transformer"], {k: v.numpy() for k, v in group("transformer.").items()})
+    synthesizer.transformer_ = transformer
+    synthesizer.target_ = meta["target"]
+    columns = meta["condition_columns"]
+    synthesizer.condition_spans_ = tuple(span for span in transformer.layout.discrete_spans if span.column in columns)
+    synthesizer.sampler_ = ConditionSampler.from_frequency(synthesizer.condition_spans_, group("sampler.")["frequency"])
+    generator, _, head = synthesizer._build(model_class(params), transformer.layout, synthesizer.sampler_.width)
+    generator.load_state_dict(group("generator."), strict=True)
+    generator.eval()
+    synthesizer.generator_, synthesizer.head_ = generator, head
+    synthesizer.history_ = meta["history"]
+    synthesizer.stop_reason_ = meta["stop_reason"]
+    return synthesizer
+
+
+def _digest(tensors: dict[str, torch.Tensor]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(tensors):
+        digest.update(name.encode())
+        digest.update(
+            tensors[name].contiguous().reshape(-1).view(torch.uint8).numpy().tobytes() if tensors[name].numel() else b""
+        )
+    return digest.hexdigest()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(f"Cannot store {type(value).__name__} in a model file header.")

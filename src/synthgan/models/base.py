@@ -1,0 +1,104 @@
+"""What a GAN model is in synthgan: a small strategy, not a training loop.
+
+A model declares its parameters (as data, validated in one place), builds its generator and critic
+from the layout, and picks an adversarial loss, penalties, critic steps and conditioning. The one
+training loop in ``synthgan.training`` does the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import torch
+from torch import nn
+
+from synthgan.losses import AdversarialLoss, Penalty
+from synthgan.nn import Critic, ResidualGenerator
+
+Conditioning = Literal["none", "label", "ctgan"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its default, accepted types, bounds or choices, and what it does."""
+
+    default: Any
+    types: tuple[type, ...]
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[Any, ...] | None = None
+    allow_none: bool = False
+
+
+# Parameters every tabular model accepts. Models override defaults through `defaults`.
+COMMON_PARAMS: dict[str, Param] = {
+    "epochs": Param(300, (int,), "Passes over the training rows.", low=1),
+    "batch_size": Param(500, (int,), "Rows per training step (a multiple of pac).", low=2),
+    "noise_dim": Param(128, (int,), "Size of the generator's random input.", low=1),
+    "generator_dims": Param((256, 256), (tuple, list), "Widths of the generator's residual blocks."),
+    "critic_dims": Param((256, 256), (tuple, list), "Widths of the critic's hidden layers."),
+    "generator_lr": Param(2e-4, (float, int), "Generator learning rate (Adam).", low=0),
+    "critic_lr": Param(2e-4, (float, int), "Critic learning rate (Adam).", low=0),
+    "weight_decay": Param(1e-6, (float, int), "Adam weight decay of both networks.", low=0),
+    "n_critic": Param(1, (int,), "Critic steps per generator step.", low=1),
+    "pac": Param(10, (int,), "Rows the critic judges together (PacGAN); fights mode collapse.", low=1),
+    "dropout": Param(0.5, (float, int), "Critic dropout.", low=0, high=0.95),
+    "ema_decay": Param(
+        0.995, (float, int), "Generator weight averaging; samples come from the average. 0 disables.", low=0, high=1
+    ),
+    "seed": Param(0, (int,), "Seed of every random draw in fit and sample.", allow_none=True),
+    "device": Param("auto", (str,), "'auto' (GPU when present), 'cpu' or 'cuda'.", choices=("auto", "cpu", "cuda")),
+    "verbose": Param(None, (bool,), "Progress bar: None shows it on a terminal only.", allow_none=True),
+    "max_minutes": Param(None, (float, int), "Stop training after this many minutes.", low=0, allow_none=True),
+    "early_stopping": Param(True, (bool,), "Keep the generator with the best held-out fidelity."),
+    "check_every": Param(5, (int,), "Epochs between fidelity / diversity checks.", low=1),
+    "patience": Param(
+        10, (int,), "Checks without improvement before early stopping ends training.", low=1, allow_none=True
+    ),
+}
+
+
+class GANModel:
+    """Base strategy: a WGAN-style model with an MLP critic and a residual generator."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    conditioning: ClassVar[Conditioning] = "none"
+    defaults: ClassVar[dict[str, Any]] = {}
+    extra_params: ClassVar[dict[str, Param]] = {}
+    critic_outputs: ClassVar[int] = 1
+
+    @classmethod
+    def param_specs(cls) -> dict[str, Param]:
+        specs = {**COMMON_PARAMS, **cls.extra_params}
+        return {name: Param(cls.defaults.get(name, spec.default), *_rest(spec)) for name, spec in specs.items()}
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.params = params
+
+    def loss(self) -> AdversarialLoss:
+        raise NotImplementedError
+
+    def penalties(self) -> list[Penalty]:
+        return []
+
+    def build_generator(self, in_features: int, out_features: int) -> nn.Module:
+        return ResidualGenerator(in_features, self.params["generator_dims"], out_features)
+
+    def build_critic(self, in_features: int) -> nn.Module:
+        p = self.params
+        return Critic(in_features, p["critic_dims"], p["pac"], p["dropout"], self.critic_outputs)
+
+    def optimizers(self, generator: nn.Module, critic: nn.Module) -> tuple[torch.optim.Optimizer, ...]:
+        p = self.params
+        betas = (0.5, 0.9)
+        return (
+            torch.optim.Adam(generator.parameters(), p["generator_lr"], betas=betas, weight_decay=p["weight_decay"]),
+            torch.optim.Adam(critic.parameters(), p["critic_lr"], betas=betas, weight_decay=p["weight_decay"]),
+        )
+
+
+def _rest(spec: Param) -> tuple[Any, ...]:
+    return (spec.types, spec.doc, spec.low, spec.high, spec.choices, spec.allow_none)

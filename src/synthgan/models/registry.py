@@ -1,0 +1,28 @@
+"""The explicit registry of models: name -> strategy class. No plugin discovery, no globbing."""
+
+from __future__ import annotations
+
+import difflib
+
+from synthgan.errors import ParameterError
+from synthgan.models.base import GANModel
+from synthgan.models.zoo import CTGAN, DRAGAN, WGAN, WGANGP, ConditionalGAN, ConditionalWGANGP, CramerGAN, VanillaGAN
+
+MODELS: dict[str, type[GANModel]] = {
+    model.name: model
+    for model in (VanillaGAN, ConditionalGAN, WGAN, WGANGP, DRAGAN, CramerGAN, ConditionalWGANGP, CTGAN)
+}
+
+
+def available_models() -> list[str]:
+    """Names accepted by ``Synthesizer(name)``."""
+    return list(MODELS)
+
+
+def get_model(name: str) -> type[GANModel]:
+    """The strategy class for ``name``; a ParameterError with a suggestion if unknown."""
+    if name in MODELS:
+        return MODELS[name]
+    close = difflib.get_close_matches(str(name), MODELS, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ParameterError(f"Unknown model {name!r}.{hint} Available: {', '.join(MODELS)}.")

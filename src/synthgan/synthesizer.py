@@ -1,0 +1,366 @@
+"""``Synthesizer``: the public face of every tabular GAN in synthgan.
+
+``Synthesizer("ctgan", epochs=300, seed=0).fit(df)`` validates the parameters, fits the reversible
+transformer, builds the model's networks from the layout and trains them in the one training loop;
+``sample(n, conditions=...)`` generates rows and decodes them into a table shaped like ``df``.
+The shared work (validation, transformer, seeds, conditions, devices) happens here once; models
+only say which networks, loss and penalties they use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from synthgan.data.layout import Layout
+from synthgan.data.sampler import ConditionSampler
+from synthgan.data.schema import Schema
+from synthgan.data.transformer import Transformer
+from synthgan.errors import ConditionError, NotFittedError, ParameterError
+from synthgan.models import GANModel, get_model
+from synthgan.models.params import validate_params
+from synthgan.nn import LayoutHead
+from synthgan.training import train
+from synthgan.training.adversarial import AdversarialPhase, TabularBatches, WeightAverage
+from synthgan.training.callbacks import DivergenceGuard, FidelityCheck, History, ProgressBar, TimeBudget
+from synthgan.training.monitoring import column_signals
+
+__all__ = ["Synthesizer"]
+
+# Rows generated per forward pass when sampling.
+SAMPLE_CHUNK = 10_000
+# Held-out rows for the fidelity check; tables smaller than MIN_ROWS_FOR_HOLDOUT monitor on training rows.
+MONITOR_ROWS = 2_000
+MIN_ROWS_FOR_HOLDOUT = 2_000
+# Rejection sampling gives up after generating this many times the requested rows.
+MAX_REJECTION_FACTOR = 50
+
+
+class Synthesizer:
+    """Learn a table with a GAN and generate synthetic rows shaped like it.
+
+    Parameters
+    ----------
+    model:
+        A registered model name (see :func:`synthgan.available_models`), e.g. ``"ctgan"``.
+    **params:
+        Model parameters (``epochs``, ``batch_size``, ``seed``, ``max_minutes``, ...); every model
+        documents its own in ``synthgan models`` and ``Synthesizer.parameters(model)``.
+    """
+
+    def __init__(self, model: str = "ctgan", **params: Any) -> None:
+        self.model = model
+        self.params = params
+
+    # ------------------------------------------------------------------ introspection
+    @staticmethod
+    def parameters(model: str) -> dict[str, Any]:
+        """Default value and description of each parameter of ``model``."""
+        return {
+            name: {"default": spec.default, "doc": spec.doc} for name, spec in get_model(model).param_specs().items()
+        }
+
+    @property
+    def conditioning(self) -> str:
+        return get_model(self.model).conditioning
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """Per-epoch losses, seconds and (every few epochs) fidelity and diversity signals."""
+        self._check_fitted()
+        return pd.DataFrame(self.history_)
+
+    @property
+    def schema(self) -> Schema:
+        self._check_fitted()
+        return self.transformer_.schema
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "generator_"):
+            raise NotFittedError(f"This Synthesizer({self.model!r}) is not fitted yet. Call fit(df) first.")
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self,
+        data: pd.DataFrame,
+        discrete_columns: list[str] | None = None,
+        schema: Mapping[str, str] | Schema | None = None,
+        target: str | None = None,
+    ) -> Synthesizer:
+        """Learn ``data``. ``data`` is not modified.
+
+        ``discrete_columns`` and ``schema`` (a mapping of column -> kind, or a full Schema) override
+        the inferred column kinds. ``target`` names the label column that ``cgan`` and ``cwgangp``
+        condition on; ``ctgan`` conditions on every discrete column and ignores it.
+        """
+        model_class = get_model(self.model)
+        params = validate_params(model_class, self.params)
+        self.params_ = params
+        model = model_class(params)
+        seed = params["seed"]
+        self.device_ = _device(params["device"])
+
+        overrides = None if schema is None or isinstance(schema, Schema) else dict(schema)
+        transformer = Transformer(schema=schema if isinstance(schema, Schema) else None, seed=seed)
+        self.transformer_ = transformer.fit(data, discrete_columns=discrete_columns, overrides=overrides)
+        self.target_ = self._check_target(model_class, target)
+        matrix = transformer.transform(data)
+
+        cpu_random = torch.Generator().manual_seed(_seed_or_random(seed))
+        numpy_random = np.random.default_rng(_seed_or_random(seed))
+        train_rows, monitor_rows = _split_for_monitoring(len(matrix), numpy_random)
+        self.condition_spans_ = self._condition_spans(model_class)
+        sampler = ConditionSampler(matrix[train_rows], transformer.layout, self.condition_spans_)
+        self.sampler_ = sampler
+        data_tensor = torch.from_numpy(matrix[train_rows]).to(self.device_)
+        batches = TabularBatches(
+            data_tensor, params["batch_size"], sampler, model_class.conditioning == "ctgan", cpu_random
+        )
+
+        with _local_torch_rng(seed, self.device_):
+            self._train(model, params, matrix, train_rows, monitor_rows, batches, cpu_random)
+        return self
+
+    def _train(self, model, params, matrix, train_rows, monitor_rows, batches, cpu_random) -> None:
+        transformer = self.transformer_
+        generator, critic, head = self._build(model, transformer.layout, batches.condition_width)
+        average = WeightAverage(generator, params["ema_decay"]) if params["ema_decay"] > 0 else None
+        sampling_generator = average.module if average else generator
+        phase = AdversarialPhase(
+            generator=generator,
+            critic=critic,
+            head=head,
+            loss=model.loss(),
+            penalties=model.penalties(),
+            optimizers=model.optimizers(generator, critic),
+            batches=batches,
+            noise_dim=params["noise_dim"],
+            n_critic=params["n_critic"],
+            epochs=params["epochs"],
+            random=cpu_random,
+            average=average,
+        )
+        self.generator_, self.head_ = sampling_generator, head
+        monitor_real = matrix[monitor_rows]
+        monitor_seed = int(torch.randint(2**31 - 1, (1,), generator=cpu_random))
+
+        def measure():
+            fake = self._generate_matrix(len(monitor_real), None, torch.Generator().manual_seed(monitor_seed))
+            return column_signals(monitor_real, fake, transformer.layout)
+
+        history = History()
+        callbacks = [
+            DivergenceGuard(),
+            FidelityCheck(
+                measure, sampling_generator, params["check_every"], params["early_stopping"], params["patience"]
+            ),
+            history,
+            TimeBudget(params["max_minutes"]),
+            ProgressBar(params["verbose"], len(train_rows)),
+        ]
+        generator.train()
+        critic.train()
+        run = train([phase], callbacks)
+        sampling_generator.eval()
+        self.history_ = history.records
+        self.stop_reason_ = run.stop_reason or "all epochs done"
+
+    def _check_target(self, model_class: type[GANModel], target: str | None) -> str | None:
+        discrete = self.transformer_.schema.discrete_columns
+        if model_class.conditioning != "label":
+            return target
+        if target is None:
+            raise ParameterError(
+                f"Model {model_class.name!r} conditions on a label column: pass target=<column> "
+                f"(one of {discrete}), or use 'ctgan', which conditions on every discrete column."
+            )
+        if target not in discrete:
+            raise ParameterError(
+                f"target={target!r} is not a discrete column of the table. Discrete columns: {discrete}. "
+                f"Declare it with discrete_columns=[{target!r}] if it holds class codes."
+            )
+        return target
+
+    def _condition_spans(self, model_class: type[GANModel]):
+        layout = self.transformer_.layout
+        if model_class.conditioning == "ctgan":
+            return layout.discrete_spans
+        if model_class.conditioning == "label":
+            return tuple(span for span in layout.discrete_spans if span.column == self.target_)
+        return ()
+
+    def _build(self, model: GANModel, layout: Layout, condition_width: int):
+        noise_dim = self.params_["noise_dim"]
+        generator = model.build_generator(noise_dim + condition_width, layout.width).to(self.device_)
+        critic = model.build_critic(layout.width + condition_width).to(self.device_)
+        head = LayoutHead(layout).to(self.device_)
+        return generator, critic, head
+
+    # ------------------------------------------------------------------ sample
+    def sample(self, n: int, conditions: Mapping[str, Any] | None = None, seed: int | None = None) -> pd.DataFrame:
+        """Generate ``n`` rows shaped like the training table.
+
+        ``conditions`` (``{"income": ">50K"}``) fixes discrete columns: conditional models use the
+        learned condition and always return exactly ``n`` matching rows; other models use bounded
+        rejection sampling and raise ConditionError if the condition is out of their reach.
+        ``seed`` defaults to the fit seed, so the same call gives the same rows.
+        """
+        self._check_fitted()
+        if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 0:
+            raise ParameterError(f"n must be a non-negative integer number of rows, got {n!r}.")
+        seed = self.params_["seed"] if seed is None else seed
+        random = torch.Generator().manual_seed(_seed_or_random(seed))
+        numpy_random = np.random.default_rng(_seed_or_random(seed))
+        wanted = self._resolve_conditions(conditions or {})
+        if not wanted:
+            matrix = self._generate_matrix(n, None, random)
+        else:
+            matrix = self._generate_conditioned(n, wanted, random)
+        return self.transformer_.inverse_transform(matrix, rng=numpy_random)
+
+    def _resolve_conditions(self, conditions: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+        """Column -> (index into layout.discrete_spans, level) for each condition."""
+        if not isinstance(conditions, Mapping):
+            raise ConditionError(f"conditions must be a mapping of column -> value, got {type(conditions).__name__}.")
+        return {column: self.transformer_.category_index(column, value) for column, value in conditions.items()}
+
+    def _generate_conditioned(self, n: int, wanted: dict[str, tuple[int, int]], random: torch.Generator) -> np.ndarray:
+        layout = self.transformer_.layout
+        learned = {span.column for span in self.condition_spans_}
+        steered = [column for column in wanted if column in learned]
+        if steered:
+            # The first learned condition steers the generator; rows are then pushed to match the
+            # remaining conditions by rejection within a bounded budget, and the rest are set exactly.
+            steer = (steered[0], wanted[steered[0]][1])
+            matrix = self._generate_matrix(n, steer, random)
+            others = {c: wanted[c] for c in wanted if c != steered[0]}
+            if others:
+                matrix = self._reject_then_force(n, matrix, others, steer, random)
+            return _force(matrix, layout, wanted)
+        kept: list[np.ndarray] = []
+        produced = 0
+        while sum(len(block) for block in kept) < n and produced < MAX_REJECTION_FACTOR * max(n, 1):
+            block = self._generate_matrix(max(n, 1000), None, random)
+            produced += len(block)
+            kept.append(block[_matches(block, layout, wanted)])
+        matrix = np.concatenate(kept)[:n] if kept else np.zeros((0, layout.width), np.float32)
+        if len(matrix) < n:
+            raise ConditionError(
+                f"Could not reach the condition {dict((c, v) for c, v in wanted.items())} with model "
+                f"{self.model!r}: {len(matrix)} of {n} rows matched after {produced:,} tries. Use a conditional "
+                "model ('ctgan' for any discrete column; 'cgan'/'cwgangp' for the target column)."
+            )
+        return matrix
+
+    def _reject_then_force(self, n, matrix, others, steer, random) -> np.ndarray:
+        layout = self.transformer_.layout
+        kept = [matrix[_matches(matrix, layout, others)]]
+        for _ in range(MAX_REJECTION_FACTOR // 5):
+            if sum(len(block) for block in kept) >= n:
+                break
+            block = self._generate_matrix(n, steer, random)
+            kept.append(block[_matches(block, layout, others)])
+        matched = np.concatenate(kept)[:n]
+        return np.concatenate([matched, matrix[: n - len(matched)]])  # the shortfall gets forced values
+
+    @torch.no_grad()
+    def _generate_matrix(self, n: int, condition: tuple[str, int] | None, random: torch.Generator) -> np.ndarray:
+        """Activated generator output, ``n`` rows; ``condition`` = (column, level) of a learned condition."""
+        blocks = []
+        spans = self.condition_spans_
+        width = sum(span.width for span in spans)
+        was_training = self.generator_.training
+        self.generator_.eval()
+        for start in range(0, n, SAMPLE_CHUNK):
+            size = min(SAMPLE_CHUNK, n - start)
+            conditions = torch.zeros(size, width)
+            if spans:
+                if condition is None:
+                    span, level = self.sampler_.sample_levels(size, random, log_frequency=False)
+                else:
+                    span = torch.full((size,), [s.column for s in spans].index(condition[0]))
+                    level = torch.full((size,), condition[1])
+                conditions = self.sampler_.condition_vectors(span, level)
+            noise = torch.randn(size, self.params_["noise_dim"], generator=random)
+            inputs = torch.cat([noise, conditions], dim=1).to(self.device_)
+            blocks.append(self.head_(self.generator_(inputs)).cpu().numpy())
+        self.generator_.train(was_training)
+        return np.concatenate(blocks) if blocks else np.zeros((0, self.transformer_.layout.width), np.float32)
+
+    # ------------------------------------------------------------------ files
+    def save(self, path: str | Path) -> None:
+        """Write one model file: weights in safetensors, everything else as JSON in its header."""
+        from synthgan.io import save_synthesizer
+
+        self._check_fitted()
+        save_synthesizer(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Synthesizer:
+        """Read a model file written by :meth:`save`. Never executes code from the file."""
+        from synthgan.io import load_synthesizer
+
+        return load_synthesizer(path)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
+        return f"Synthesizer({self.model!r}{', ' if shown else ''}{shown})"
+
+
+def _force(matrix: np.ndarray, layout: Layout, wanted: dict[str, tuple[int, int]]) -> np.ndarray:
+    """Set the one-hot span of each conditioned column to the requested level."""
+    spans = layout.discrete_spans
+    for span_index, level in wanted.values():
+        span = spans[span_index]
+        matrix[:, span.start : span.stop] = 0.0
+        matrix[:, span.start + level] = 1.0
+    return matrix
+
+
+def _matches(matrix: np.ndarray, layout: Layout, wanted: dict[str, tuple[int, int]]) -> np.ndarray:
+    spans = layout.discrete_spans
+    mask = np.ones(len(matrix), dtype=bool)
+    for span_index, level in wanted.values():
+        span = spans[span_index]
+        mask &= matrix[:, span.start : span.stop].argmax(axis=1) == level
+    return mask
+
+
+def _split_for_monitoring(n: int, random: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Training rows and the rows the fidelity check compares against (held out when the table is large)."""
+    order = random.permutation(n)
+    if n < MIN_ROWS_FOR_HOLDOUT:
+        return np.sort(order), np.sort(order[:MONITOR_ROWS])
+    held = min(MONITOR_ROWS, n // 10)
+    return np.sort(order[held:]), np.sort(order[:held])
+
+
+@contextmanager
+def _local_torch_rng(seed: int | None, device: torch.device):
+    """Seed torch's default generator for weight init and dropout, restoring the caller's state after.
+
+    Layers such as ``nn.Linear`` and ``nn.Dropout`` draw from torch's global generator; forking it
+    makes them reproducible without leaving any trace on the caller's random state.
+    """
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(_seed_or_random(seed))
+        yield
+
+
+def _device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ParameterError("device='cuda' was asked for but no GPU is available. Use device='auto' or 'cpu'.")
+    return torch.device(name)
+
+
+def _seed_or_random(seed: int | None) -> int:
+    return int(np.random.SeedSequence().entropy % 2**63) if seed is None else int(seed)

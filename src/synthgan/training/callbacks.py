@@ -1,0 +1,145 @@
+"""Callbacks of the training loop: progress, history, divergence guard, time budget, best-generator keeping."""
+
+from __future__ import annotations
+
+import copy
+import math
+import sys
+import time
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+from torch import nn
+
+from synthgan.errors import TrainingError
+from synthgan.training.loop import Callback, Phase, Run
+from synthgan.training.monitoring import Signals
+
+# A loss beyond this magnitude means the networks have left any useful regime.
+EXPLODED = 1e6
+
+
+class ProgressBar(Callback):
+    """A rich progress bar with epoch, losses and rows per second; shown on a terminal or when verbose."""
+
+    def __init__(self, verbose: bool | None, rows_per_epoch: int) -> None:
+        self.enabled = sys.stderr.isatty() if verbose is None else verbose
+        self.rows_per_epoch = rows_per_epoch
+        self._progress = None
+
+    def on_train_begin(self, run: Run) -> None:
+        if not self.enabled:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("[bold]training"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[info]}"),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("train", total=run.total_epochs, info="")
+        self._last = time.perf_counter()
+
+    def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None:
+        if self._progress is None:
+            return
+        now = time.perf_counter()
+        speed = self.rows_per_epoch / max(now - self._last, 1e-9)
+        self._last = now
+        losses = "  ".join(f"{key.removesuffix('_loss')} {value:+.3f}" for key, value in logs.items() if "loss" in key)
+        self._progress.update(self._task, completed=run.epoch, info=f"{losses}  {speed:,.0f} rows/s")
+
+    def on_train_end(self, run: Run) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+class History(Callback):
+    """Keeps one record per epoch: phase, seconds, losses and any signals added by earlier callbacks."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, float | str]] = []
+
+    def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None:
+        self.records.append({"epoch": run.epoch, "phase": phase.name, "seconds": round(run.seconds, 3), **logs})
+
+
+class DivergenceGuard(Callback):
+    """Stops with a clear error when a loss becomes NaN, infinite or explodes."""
+
+    def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None:
+        for key, value in logs.items():
+            if "loss" in key and (not math.isfinite(value) or abs(value) > EXPLODED):
+                raise TrainingError(
+                    f"Training diverged at epoch {run.epoch}: {key} = {value}. Lower the learning rates "
+                    "(generator_lr, critic_lr), or use a model with a gradient penalty such as 'wgangp' or 'ctgan'."
+                )
+
+
+class TimeBudget(Callback):
+    """Ends training once ``max_minutes`` have passed (checked after every epoch)."""
+
+    def __init__(self, max_minutes: float | None) -> None:
+        self.max_seconds = None if max_minutes is None else 60 * max_minutes
+
+    def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None:
+        if self.max_seconds is not None and run.seconds >= self.max_seconds:
+            run.stop, run.stop_reason = True, f"time budget of {self.max_seconds / 60:g} minutes reached"
+
+
+class FidelityCheck(Callback):
+    """Every few epochs: measure fidelity and diversity of generated rows; keep the best generator.
+
+    ``measure`` generates rows and compares them with held-out real rows (see monitoring.py). With
+    ``keep_best`` the weights of the best-scoring generator are restored when training ends, and
+    ``patience`` checks without improvement stop training early. A collapse of diversity (a column
+    losing most of its common levels, or numeric spread shrinking to a fraction) raises a warning.
+    """
+
+    def __init__(
+        self,
+        measure: Callable[[], Signals],
+        module: nn.Module,
+        every: int,
+        keep_best: bool,
+        patience: int | None,
+    ) -> None:
+        self.measure, self.module, self.every = measure, module, every
+        self.keep_best, self.patience = keep_best, patience
+        self.best_score, self.best_epoch, self.best_state = -np.inf, 0, None
+        self.checks_since_best = 0
+        self.warned = False
+
+    def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None:
+        if run.epoch % self.every and run.epoch != run.total_epochs:
+            return
+        signals = self.measure()
+        logs.update(fidelity=signals.fidelity, level_coverage=signals.coverage, spread_ratio=signals.spread)
+        if (signals.coverage < 0.5 or signals.spread < 0.2) and not self.warned and run.epoch >= 2 * self.every:
+            self.warned = True
+            warnings.warn(
+                f"Possible mode collapse at epoch {run.epoch}: level coverage {signals.coverage:.2f}, "
+                f"spread ratio {signals.spread:.2f} (see .history). Try 'ctgan' or 'wgangp', more epochs, "
+                "or a lower learning rate.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        if signals.fidelity > self.best_score:
+            self.best_score, self.best_epoch, self.checks_since_best = signals.fidelity, run.epoch, 0
+            if self.keep_best:
+                self.best_state = copy.deepcopy(self.module.state_dict())
+        else:
+            self.checks_since_best += 1
+            if self.keep_best and self.patience is not None and self.checks_since_best >= self.patience:
+                run.stop, run.stop_reason = True, f"no fidelity gain in {self.patience} checks"
+
+    def on_train_end(self, run: Run) -> None:
+        if self.keep_best and self.best_state is not None:
+            self.module.load_state_dict(self.best_state)
