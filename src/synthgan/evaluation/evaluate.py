@@ -1,0 +1,149 @@
+"""``evaluate``: compare a synthetic table with the real one it imitates, in one call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from time import perf_counter
+
+import pandas as pd
+
+from synthgan.data.schema import Schema
+from synthgan.errors import ParameterError
+from synthgan.evaluation.inputs import SECTIONS, Settings, prepare
+from synthgan.evaluation.metrics import Section
+from synthgan.evaluation.report import EvaluationReport
+
+__all__ = ["evaluate"]
+
+TITLES = {
+    "fidelity": "Fidelity",
+    "detection": "Detection",
+    "utility": "Utility",
+    "privacy": "Privacy",
+    "fairness": "Fairness",
+    "profile": "Profile",
+}
+
+
+def evaluate(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    holdout: pd.DataFrame | None = None,
+    *,
+    target: str | None = None,
+    sensitive: str | Iterable[str] | None = None,
+    schema: Schema | Mapping[str, str] | None = None,
+    discrete_columns: Iterable[str] | None = None,
+    sections: Iterable[str] | None = None,
+    seed: int = 0,
+    settings: Settings | None = None,
+) -> EvaluationReport:
+    """Measure how faithful, useful, private and fair ``synthetic`` is with respect to ``real``.
+
+    Parameters
+    ----------
+    real:
+        The table the generator was trained on.
+    synthetic:
+        The generated table; same columns and value types as ``real`` (order may differ).
+    holdout:
+        Real rows the generator never saw. Needed for utility (TSTR vs TRTR), the DCR share,
+        membership and attribute inference; those parts are skipped with a note without it.
+    target:
+        Column to predict for utility and fairness (categorical: classification, numeric: regression).
+    sensitive:
+        Columns (list, or comma-separated string) whose groups the fairness section compares.
+    schema:
+        A :class:`~synthgan.data.schema.Schema`, or overrides of the inferred kinds
+        (``{"zip": "categorical"}``), as for fitting.
+    discrete_columns:
+        Columns to treat as categorical, as CTGAN users name them.
+    sections:
+        Subset of ``("fidelity", "detection", "utility", "privacy", "fairness", "profile")``; default all.
+    seed:
+        Seeds every subsample and model, so the same inputs give the same figures.
+    settings:
+        Row budgets and thresholds (:class:`~synthgan.evaluation.Settings`).
+
+    Raises :class:`~synthgan.errors.DataError` when the tables' columns or value types differ (the
+    message lists them) or a named column is missing.
+    """
+    settings = settings or Settings()
+    wanted = _wanted(sections)
+    timings: dict[str, float] = {}
+    started = perf_counter()
+    tables = prepare(
+        real,
+        synthetic,
+        holdout,
+        target=target,
+        sensitive=sensitive,
+        schema=schema,
+        discrete_columns=discrete_columns,
+        seed=seed,
+        settings=settings,
+    )
+    timings["prepare"] = perf_counter() - started
+
+    # Imported here so that `import synthgan` stays light: these pull in scikit-learn lazily.
+    from synthgan.evaluation.detection import detection
+    from synthgan.evaluation.fairness import fairness
+    from synthgan.evaluation.fidelity import fidelity, pair_statistics
+    from synthgan.evaluation.privacy import privacy
+    from synthgan.evaluation.profile import profile
+    from synthgan.evaluation.utility import utility
+
+    results: dict[str, Section] = {}
+    predictions = None
+    for name in SECTIONS:
+        if name not in wanted:
+            results[name] = Section(name, TITLES[name]).skip("not requested (sections=...)")
+            continue
+        start = perf_counter()
+        if name == "fidelity":
+            section = fidelity(tables)
+        elif name == "detection":
+            section = detection(tables)
+        elif name == "utility":
+            section, predictions = utility(tables)
+        elif name == "privacy":
+            section = privacy(tables)
+        elif name == "fairness":
+            section = fairness(tables, predictions)
+        else:
+            section = profile(tables, pair_statistics(tables))
+        section.title = TITLES[name]
+        section.seconds = timings[name] = perf_counter() - start
+        results[name] = section
+    timings["total"] = perf_counter() - started
+
+    from synthgan import __version__
+
+    inputs = {
+        "real_rows": tables.rows("real"),
+        "synthetic_rows": tables.rows("synthetic"),
+        "holdout_rows": tables.rows("holdout") if tables.has("holdout") else None,
+        "columns": len(real.columns),
+        "compared_columns": len(tables.columns),
+        "identifiers": tables.identifiers,
+        "kinds": {name: kind.value for name, kind in tables.kinds.items()},
+        "target": target,
+        "sensitive": tables.sensitive,
+        "seed": seed,
+        "settings": asdict(settings),
+        "synthgan_version": __version__,
+        "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    return EvaluationReport(results, inputs, timings)
+
+
+def _wanted(sections: Iterable[str] | None) -> set[str]:
+    if sections is None:
+        return set(SECTIONS)
+    chosen = [sections] if isinstance(sections, str) else list(sections)
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown:
+        raise ParameterError(f"Unknown section(s) {unknown}. Choose from: {', '.join(SECTIONS)}.")
+    return set(chosen)

@@ -1,0 +1,231 @@
+"""Privacy: does the synthetic table leak the training rows?
+
+* **Exact copies**: synthetic rows equal to a training row on every compared column, counted on all
+  rows, next to how often a fresh real row (the holdout) equals a training row by chance.
+* **Distance to closest record (DCR)**: for each synthetic row, the distance to its nearest training
+  row and to its nearest holdout row, with equally many training and holdout rows; the share of
+  synthetic rows closer to the training set should be near 50%. Higher means the generator memorized.
+* **Nearest-neighbour distance ratio (NNDR)**: closest / second-closest training distance; values near 0
+  single out one real record (0/0 counts as 1: the row matches several real rows equally).
+* **Membership inference**: an attacker holding the synthetic table guesses that records lying close to
+  a synthetic row were in the training set; ROC AUC of that guess on training vs holdout records
+  (0.5 = no better than chance).
+* **Attribute inference**: an attacker who knows every other column of a real record guesses a
+  discrete secret column (the target and sensitive columns) from its nearest synthetic row. Risk
+  = (success on training records - success on holdout records) / (1 - success on holdout records),
+  as anonymeter defines it.
+
+Distances are Euclidean over the Gower-style encoding of :class:`~synthgan.evaluation.encoding.DistanceEncoder`
+on seeded subsamples. anonymeter itself is not used: it pins numpy < 2 (see the module notes in the report).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from synthgan.evaluation.encoding import DistanceEncoder, row_hashes
+from synthgan.evaluation.inputs import Tables
+from synthgan.evaluation.metrics import FAIR, GOOD, INFO, LOWER, POOR, TARGET, Section, Verdict
+
+__all__ = ["privacy"]
+
+GOOD_EXCESS_COPIES, FAIR_EXCESS_COPIES = 0.01, 0.05
+GOOD_DCR_DEVIATION, FAIR_DCR_DEVIATION = 0.05, 0.10
+GOOD_MIA, FAIR_MIA = 0.55, 0.60
+DISTANCE_DECIMALS = 6  # distances are rounded so that equal rows tie exactly despite float error
+MAX_SECRETS = 3
+
+
+def privacy(tables: Tables) -> Section:
+    section = Section("privacy", "Privacy")
+    statuses = []
+    statuses.append(_exact_copies(tables, section))
+    statuses.extend(_distances(tables, section))
+    rule = (
+        f"worst of: copies above the real rate ≤ {GOOD_EXCESS_COPIES:.0%} / ≤ {FAIR_EXCESS_COPIES:.0%}; "
+        f"|DCR share - 0.5| ≤ {GOOD_DCR_DEVIATION} / ≤ {FAIR_DCR_DEVIATION}; "
+        f"membership AUC ≤ {GOOD_MIA} / ≤ {FAIR_MIA} (good / fair)"
+    )
+    worst = POOR if POOR in statuses else FAIR if FAIR in statuses else GOOD
+    figure = [f"copies {section.value('exact_copy_share'):.1%}"]
+    if section.value("dcr_share") is not None:
+        figure.append(f"DCR share {section.value('dcr_share'):.2f}")
+    if section.value("membership_inference_auc") is not None:
+        figure.append(f"MIA AUC {section.value('membership_inference_auc'):.2f}")
+    section.verdict = Verdict(worst, " · ".join(figure), rule)
+    return section
+
+
+def _exact_copies(tables: Tables, section: Section) -> str:
+    train = row_hashes(tables, "real")
+    copies = np.isin(row_hashes(tables, "synthetic"), train)
+    share = float(copies.mean())
+    section.add("exact_copies", int(copies.sum()), LOWER, note="synthetic rows equal to a training row")
+    section.add("exact_copy_share", share, LOWER)
+    if tables.has("holdout"):
+        reference = float(np.isin(row_hashes(tables, "holdout"), train).mean())
+        note = "share of holdout rows equal to a training row: the rate a fresh real sample shows by chance"
+    else:
+        reference = float(pd.Series(train).duplicated(keep=False).mean())
+        note = "share of training rows with an exact twin in the training table (no holdout given)"
+    section.add("exact_copy_share_reference", reference, INFO, note=note)
+    excess = share - reference
+    section.notes.append(f"Exact copies are counted on all rows over the compared columns ({len(tables.columns)}).")
+    return GOOD if excess <= GOOD_EXCESS_COPIES else FAIR if excess <= FAIR_EXCESS_COPIES else POOR
+
+
+def _distances(tables: Tables, section: Section) -> list[str]:
+    from sklearn.metrics import roc_auc_score
+
+    settings = tables.settings
+    encoder = tables.cache.get("distance_encoder") or DistanceEncoder(tables)
+    tables.cache["distance_encoder"] = encoder
+    n = settings.privacy_rows
+    has_holdout = tables.has("holdout")
+    synthetic_rows = tables.sample("synthetic", n, "privacy")
+    m = min(n, tables.rows("real"), tables.rows("holdout")) if has_holdout else min(n, tables.rows("real"))
+    if m < 3 or len(synthetic_rows) < 2:
+        section.notes.append("Distance-based measures need at least 3 training rows; skipped.")
+        return []
+    train_rows = tables.sample("real", m, "privacy")
+    holdout_rows = tables.sample("holdout", m, "privacy") if has_holdout else None
+
+    def encode(table, rows, enc=encoder):
+        return enc.transform(table, rows).astype(np.float64)
+
+    synthetic, train = encode("synthetic", synthetic_rows), encode("real", train_rows)
+    to_train = _neighbours(train, synthetic, 2)
+    dcr_train, nndr = to_train[:, 0], _ratio(to_train)
+    artifacts = {"synthetic_to_train": dcr_train}
+    statuses = []
+    if has_holdout:
+        holdout = encode("holdout", holdout_rows)
+        dcr_holdout = _neighbours(holdout, synthetic, 1)[:, 0]
+        reference = _neighbours(train, holdout, 2)
+        share = float(np.mean(dcr_train < dcr_holdout) + 0.5 * np.mean(dcr_train == dcr_holdout))
+        section.add(
+            "dcr_share",
+            share,
+            TARGET,
+            target=0.5,
+            note="share of synthetic rows closer to a training row than to a holdout row (ties count half)",
+        )
+        deviation = abs(share - 0.5)
+        statuses.append(GOOD if deviation <= GOOD_DCR_DEVIATION else FAIR if deviation <= FAIR_DCR_DEVIATION else POOR)
+        artifacts["synthetic_to_holdout"] = dcr_holdout
+        reference_label = "holdout → train"
+        # Membership inference: members (training rows) should not sit closer to the synthetic rows.
+        to_synthetic = _neighbours(synthetic, np.vstack([train, holdout]), 1)[:, 0]
+        labels = np.r_[np.ones(m), np.zeros(m)]
+        auc = float(roc_auc_score(labels, -to_synthetic))
+        section.add(
+            "membership_inference_auc",
+            auc,
+            TARGET,
+            target=0.5,
+            note="ROC AUC of 'closer to a synthetic row means member' on training vs holdout rows",
+        )
+        section.add("membership_advantage", max(0.0, 2 * auc - 1), LOWER)
+        statuses.append(GOOD if auc <= GOOD_MIA else FAIR if auc <= FAIR_MIA else POOR)
+    else:
+        reference = _neighbours(train, None, 2)
+        reference_label = "train → other train rows"
+        section.notes.append("No holdout: DCR share and membership inference need real rows the generator never saw.")
+    artifacts["reference"] = reference[:, 0]
+    artifacts["reference_label"] = reference_label
+    section.add(
+        "dcr_synthetic_p5",
+        float(np.percentile(dcr_train, 5)),
+        INFO,
+        note="5th percentile of synthetic → train distances (0 = copies)",
+    )
+    section.add("dcr_synthetic_median", float(np.median(dcr_train)), INFO)
+    section.add(
+        "dcr_reference_p5", float(np.percentile(reference[:, 0], 5)), INFO, note=f"real reference: {reference_label}"
+    )
+    section.add("dcr_reference_median", float(np.median(reference[:, 0])), INFO)
+    section.add(
+        "nndr_synthetic_median", float(np.median(nndr)), INFO, note="closest / second-closest training distance"
+    )
+    section.add(
+        "nndr_reference_median", float(np.median(_ratio(reference))), INFO, note=f"real reference: {reference_label}"
+    )
+    section.tables["distances"] = _distance_rows(dcr_train, artifacts, reference, nndr)
+    section.artifacts["dcr"] = artifacts
+    section.notes.append(
+        f"Distances on seeded subsamples: {len(synthetic_rows):,} synthetic rows against {m:,} training rows"
+        + (f" and {m:,} holdout rows (equal sizes, so 50% is the no-memorization share)." if has_holdout else ".")
+    )
+    if has_holdout:
+        _attribute_inference(tables, section, synthetic_rows, train_rows, holdout_rows)
+    return statuses
+
+
+def _neighbours(reference: np.ndarray, queries: np.ndarray | None, k: int) -> np.ndarray:
+    """Sorted distances from each query row to its k nearest reference rows (None: reference to itself)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    k = min(k, len(reference) - (queries is None))
+    index = NearestNeighbors(n_neighbors=k, algorithm="brute").fit(reference)
+    distances, _ = index.kneighbors(queries)
+    return np.round(distances, DISTANCE_DECIMALS)
+
+
+def _ratio(distances: np.ndarray) -> np.ndarray:
+    if distances.shape[1] < 2:
+        return np.ones(len(distances))
+    first, second = distances[:, 0], distances[:, 1]
+    return np.divide(first, second, out=np.ones_like(first), where=second > 0)
+
+
+def _distance_rows(dcr_train, artifacts, reference, nndr) -> list[dict]:
+    def row(label, values):
+        return {
+            "distances": label,
+            "p5": np.percentile(values, 5),
+            "median": np.median(values),
+            "mean": np.mean(values),
+        }
+
+    rows = [row("synthetic → train (DCR)", dcr_train)]
+    if "synthetic_to_holdout" in artifacts:
+        rows.append(row("synthetic → holdout", artifacts["synthetic_to_holdout"]))
+    rows.append(row(f"{artifacts['reference_label']} (real reference)", reference[:, 0]))
+    rows.append(row("NNDR synthetic → train", nndr))
+    return rows
+
+
+def _attribute_inference(tables: Tables, section: Section, synthetic_rows, train_rows, holdout_rows) -> None:
+    from sklearn.neighbors import NearestNeighbors
+
+    secrets = [c for c in [tables.target, *tables.sensitive] if c is not None and not tables.is_numeric(c)]
+    secrets = secrets[:MAX_SECRETS]
+    rows = []
+    for secret in secrets:
+        known = [c for c in tables.columns if c != secret]
+        if not known:
+            continue
+        encoder = DistanceEncoder(tables, known)
+        synthetic = encoder.transform("synthetic", synthetic_rows).astype(np.float64)
+        # One query for the training and the holdout records: the first m answers are the training ones.
+        queries = np.vstack(
+            [encoder.transform(name, rows_) for name, rows_ in (("real", train_rows), ("holdout", holdout_rows))]
+        )
+        index = NearestNeighbors(n_neighbors=1, algorithm="brute").fit(synthetic)
+        nearest = index.kneighbors(queries.astype(np.float64), return_distance=False)[:, 0]
+        guesses = tables.codes["synthetic"][secret][synthetic_rows][nearest]
+        truth = np.r_[tables.codes["real"][secret][train_rows], tables.codes["holdout"][secret][holdout_rows]]
+        hits = guesses == truth
+        success = {"real": float(hits[: len(train_rows)].mean()), "holdout": float(hits[len(train_rows) :].mean())}
+        baseline = success["holdout"]
+        risk = max(0.0, (success["real"] - baseline) / (1 - baseline)) if baseline < 1 else 0.0
+        section.add(
+            f"attribute_inference_risk[{secret}]",
+            risk,
+            LOWER,
+            note="(success on training rows - success on holdout rows) / (1 - success on holdout rows)",
+        )
+        rows.append({"secret": secret, "success_training": success["real"], "success_holdout": baseline, "risk": risk})
+    if rows:
+        section.tables["attribute_inference"] = rows
