@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import sys
 
-from synthgan.cli import inspect_cmd  # noqa: F401  (registers `synthgan inspect`)
+# Each import registers its command on `app`.
+from synthgan.cli import (  # noqa: F401
+    evaluate_cmd,
+    inspect_cmd,
+)
 from synthgan.cli.app import app, run
 
 __all__ = ["app", "main"]

@@ -99,7 +99,7 @@ def evaluate(
     predictions = None
     for name in SECTIONS:
         if name not in wanted:
-            results[name] = Section(name, TITLES[name]).skip("not requested (sections=...)")
+            results[name] = Section(name, TITLES[name]).skip("not requested")
             continue
         start = perf_counter()
         if name == "fidelity":

@@ -176,20 +176,18 @@ def _align(real: pd.DataFrame, other: pd.DataFrame, name: str, kinds: Mapping[st
         problems.append(f"missing from the {name} table: {missing}")
     if extra:
         problems.append(f"only in the {name} table: {extra}")
-    if problems:
-        raise DataError(f"The real and {name} tables have different columns ({'; '.join(problems)}).")
     mismatched = []
     for column in real.columns:
-        ours, theirs = _family(real[column]), _family(other[column])
-        if not _compatible(ours, theirs, kinds[column]):
-            mismatched.append(
-                f"{column!r}: real {real[column].dtype} ({ours}), {name} {other[column].dtype} ({theirs})"
-            )
+        if column in other.columns:
+            ours, theirs = _family(real[column]), _family(other[column])
+            if not _compatible(ours, theirs, kinds[column]):
+                mismatched.append(f"{column!r} real {real[column].dtype} ({ours}) vs {other[column].dtype} ({theirs})")
     if mismatched:
+        problems.append(f"different value types: {'; '.join(mismatched)}")
+    if problems:
         raise DataError(
-            f"The real and {name} tables hold different value types in {len(mismatched)} column(s): "
-            + "; ".join(mismatched)
-            + ". Convert them to the real table's types first."
+            f"The real and {name} tables do not match: {' | '.join(problems)}. "
+            f"Give the {name} table the real table's columns and types."
         )
     return other[list(real.columns)]
 
