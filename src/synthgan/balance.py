@@ -83,12 +83,13 @@ def balance(
     per_class: bool = False,
     synthetic_only: bool = False,
     seed: int | None = 0,
-    **fit_params: Any,
+    discrete_columns: list[str] | None = None,
+    **model_params: Any,
 ) -> BalanceResult:
     """Rebalance ``df`` on its ``target`` column with synthetic rows.
 
     Returns the real rows plus the generated ones (or only the generated ones with
-    ``synthetic_only=True``), shuffled with ``seed``. ``fit_params`` go to the model, e.g.
+    ``synthetic_only=True``), shuffled with ``seed``. ``model_params`` go to the model, e.g.
     ``epochs=100`` or ``max_minutes=5``. ``df`` is not modified.
     """
     from synthgan.synthesizer import Synthesizer
@@ -106,10 +107,14 @@ def balance(
     if plan and per_class:
         for offset, (label, rows) in enumerate(plan.items()):
             subset = df[df[target] == label]
-            synth = Synthesizer(model, seed=_offset(seed, offset), **fit_params).fit(subset)
-            parts.append(synth.sample(rows))
+            synth = Synthesizer(model, seed=_offset(seed, offset), **model_params)
+            synth.fit(subset.drop(columns=target), discrete_columns=discrete_columns)
+            rows_out = synth.sample(rows)
+            rows_out.insert(df.columns.get_loc(target), target, pd.Series([label] * rows, dtype=df[target].dtype))
+            parts.append(rows_out)
     elif plan:
-        synth = Synthesizer(model, seed=seed, **fit_params).fit(df, target=target)
+        synth = Synthesizer(model, seed=seed, **model_params)
+        synth.fit(df, discrete_columns=_with(discrete_columns, target), target=target)
         for label, rows in plan.items():
             parts.append(synth.sample(rows, conditions={target: label}))
 
@@ -123,6 +128,11 @@ def balance(
         counts_after=data[target].value_counts(),
         generated=plan,
     )
+
+
+def _with(columns: list[str] | None, target: str) -> list[str]:
+    """The discrete columns plus the target: a class column is discrete whatever its dtype."""
+    return [*(columns or []), *([] if target in (columns or []) else [target])]
 
 
 def _offset(seed: int | None, offset: int) -> int | None:

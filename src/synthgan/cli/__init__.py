@@ -10,8 +10,13 @@ import sys
 
 # Each import registers its command on `app`.
 from synthgan.cli import (  # noqa: F401
+    balance_cmd,
+    demo_cmd,
     evaluate_cmd,
+    fit_cmd,
     inspect_cmd,
+    models_cmd,
+    sample_cmd,
 )
 from synthgan.cli.app import app, run
 

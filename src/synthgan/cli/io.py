@@ -62,3 +62,39 @@ def _writer_for(path: Path) -> Callable[[pd.DataFrame, Path], None]:
     if name.endswith(".csv"):
         return lambda df, tmp: df.to_csv(tmp, index=False)
     raise DataError(f"Unsupported output type for {path}. Use .csv, .csv.gz or .parquet.")
+
+
+class TableWriter:
+    """Append DataFrame chunks to one CSV or Parquet file; the file appears only when all is written."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        _writer_for(self.path)  # reject unsupported extensions before any work
+        self._atomic = atomic_path(self.path)
+        self._parquet = None
+        self._rows = 0
+
+    def __enter__(self) -> TableWriter:
+        self._tmp = self._atomic.__enter__()
+        return self
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        name = self.path.name.lower()
+        if name.endswith((".parquet", ".pq")):
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(chunk, preserve_index=False)
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self._tmp, table.schema)
+            self._parquet.write_table(table)
+        else:
+            compression = "gzip" if name.endswith(".gz") else None
+            mode = "w" if self._rows == 0 else "a"
+            chunk.to_csv(self._tmp, index=False, header=self._rows == 0, mode=mode, compression=compression)
+        self._rows += len(chunk)
+
+    def __exit__(self, *exc) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+        self._atomic.__exit__(*exc)

@@ -70,11 +70,11 @@ class CategoricalEncoder:
         return codes.to_numpy(dtype=np.int64)
 
     def inverse(self, slots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Values (object array, None for missing) for slot indices."""
+        """Values (object array, NaN for missing) for slot indices."""
         table = np.empty(self.width, dtype=object)
         table[: len(self.levels)] = self.levels
         if self.has_null:
-            table[self.null_slot] = None
+            table[self.null_slot] = np.nan
         out = table[slots]
         if self.rare_levels:
             other = slots == self.other_slot

@@ -68,9 +68,9 @@ class NumericEncoder:
         return self
 
     def transform(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(scalar, component)`` for every value: float32 offsets and int component indices."""
+        """Return ``(scalar, component)`` for every value: offsets in [-1, 1] and component indices."""
         n = len(values)
-        scalar = np.zeros(n, dtype=np.float32)
+        scalar = np.zeros(n, dtype=np.float64)
         component = np.full(n, -1, dtype=np.int64)
         missing = np.isnan(values)
         if self.has_null:

@@ -128,13 +128,17 @@ class Transformer:
             raise NotFittedError("This Transformer is not fitted yet. Call fit(df) first.")
 
     # ------------------------------------------------------------------ forward
-    def transform(self, df: pd.DataFrame) -> np.ndarray:
-        """Encode ``df`` as a float32 matrix of shape ``(len(df), layout.width)``."""
+    def transform(self, df: pd.DataFrame, dtype: type = np.float32) -> np.ndarray:
+        """Encode ``df`` as a matrix of shape ``(len(df), layout.width)``.
+
+        float32 (the default, what networks train on) keeps about 7 significant digits of each
+        offset; pass ``dtype=np.float64`` for a bit-exact round trip of very large integers.
+        """
         self._check_fitted()
         missing = [name for name in self.schema.names if name not in df.columns]
         if missing:
             raise DataError(f"The table lacks column(s) {missing} that the transformer was fitted on.")
-        matrix = np.zeros((len(df), self.layout.width), dtype=np.float32)
+        matrix = np.zeros((len(df), self.layout.width), dtype=dtype)
         rows = np.arange(len(df))
         for spec in self.schema:
             spans = self.layout.spans_of(spec.name)
@@ -324,8 +328,7 @@ def _cast(series: pd.Series, dtype: str) -> pd.Series:
     if dtype == "category":
         return series.astype("category")
     if dtype in ("object", "str", "string"):
-        out = series.astype(object)
-        return out.where(out.notna(), None).astype(dtype) if dtype != "object" else out
+        return series.astype(dtype)
     has_null = series.isna().any()
     if dtype.startswith(("int", "uint")) and has_null:
         return series.astype(dtype.replace("int", "Int").replace("uInt", "UInt"))
