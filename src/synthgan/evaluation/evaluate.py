@@ -88,6 +88,8 @@ def evaluate(
     timings["prepare"] = perf_counter() - started
 
     # Imported here so that `import synthgan` stays light: these pull in scikit-learn lazily.
+    from threadpoolctl import threadpool_limits
+
     from synthgan.evaluation.detection import detection
     from synthgan.evaluation.fairness import fairness
     from synthgan.evaluation.fidelity import fidelity, pair_statistics
@@ -97,26 +99,27 @@ def evaluate(
 
     results: dict[str, Section] = {}
     predictions = None
-    for name in SECTIONS:
-        if name not in wanted:
-            results[name] = Section(name, TITLES[name]).skip("not requested")
-            continue
-        start = perf_counter()
-        if name == "fidelity":
-            section = fidelity(tables)
-        elif name == "detection":
-            section = detection(tables)
-        elif name == "utility":
-            section, predictions = utility(tables)
-        elif name == "privacy":
-            section = privacy(tables)
-        elif name == "fairness":
-            section = fairness(tables, predictions)
-        else:
-            section = profile(tables, pair_statistics(tables))
-        section.title = TITLES[name]
-        section.seconds = timings[name] = perf_counter() - start
-        results[name] = section
+    with threadpool_limits(limits=settings.threads, user_api="openmp"):
+        for name in SECTIONS:
+            if name not in wanted:
+                results[name] = Section(name, TITLES[name]).skip("not requested")
+                continue
+            start = perf_counter()
+            if name == "fidelity":
+                section = fidelity(tables)
+            elif name == "detection":
+                section = detection(tables)
+            elif name == "utility":
+                section, predictions = utility(tables)
+            elif name == "privacy":
+                section = privacy(tables)
+            elif name == "fairness":
+                section = fairness(tables, predictions)
+            else:
+                section = profile(tables, pair_statistics(tables))
+            section.title = TITLES[name]
+            section.seconds = timings[name] = perf_counter() - start
+            results[name] = section
     timings["total"] = perf_counter() - started
 
     from synthgan import __version__

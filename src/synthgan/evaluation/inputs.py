@@ -50,6 +50,10 @@ class Settings:
     high_correlation: float = 0.7  # profile: pairs at least this associated are listed
     max_groups: int = 10  # fairness: groups shown per sensitive column (the rest pooled as "other")
     min_group_rows: int = 30  # fairness: smaller holdout groups get no per-group utility
+    # OpenMP threads for scikit-learn (tree models, nearest neighbours); None = all cores. One thread is
+    # the default because on a busy machine OpenMP barriers wait on descheduled threads: on 2 shared
+    # cores, 2 threads made the detection section 70x slower than 1.
+    threads: int | None = 1
 
 
 @dataclass
