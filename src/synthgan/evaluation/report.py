@@ -71,7 +71,7 @@ class EvaluationReport:
         """The :meth:`to_dict` figures as strict JSON (no NaN); also written to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=indent, allow_nan=False, ensure_ascii=False)
         if path is not None:
-            Path(path).write_text(text + "\n", encoding="utf-8")
+            _write(path, text + "\n")
         return text
 
     def to_html(self, path: str | Path | None = None) -> str:
@@ -81,7 +81,7 @@ class EvaluationReport:
 
             self._html = render(self)
         if path is not None:
-            Path(path).write_text(self._html, encoding="utf-8")
+            _write(path, self._html)
         return self._html
 
     def summary(self) -> list[dict[str, str]]:
@@ -106,3 +106,10 @@ class EvaluationReport:
         }
         shown = ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in headline.items())
         return f"EvaluationReport({shown})"
+
+
+def _write(path: str | Path, text: str) -> None:
+    """Write the finished text in one go, creating the folder if needed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
