@@ -134,7 +134,7 @@ def test_category_index_and_errors(fitted):
     span_index, slot = fitted.category_index("city", "Lima")
     span = fitted.layout.discrete_spans[span_index]
     assert span.column == "city" and 0 <= slot < span.width
-    with pytest.raises(ConditionError, match="no value 'Paris'.*'Oslo'"):
+    with pytest.raises(ConditionError, match=r"no value 'Paris'.*'Oslo'"):
         fitted.category_index("city", "Paris")
     with pytest.raises(ConditionError, match="not a discrete column"):
         fitted.category_index("income", 3)

@@ -1,0 +1,93 @@
+"""Fit every synthgan model on Adult (80% split, seed 0) and judge it with SDMetrics; print JSON.
+
+    python benchmarks/models.py                      # every model at its defaults (long)
+    python benchmarks/models.py --models ctgan       # one model
+    python benchmarks/models.py --quick              # 2,000 rows, 2 epochs: keeps the script working
+
+Each model runs in its own process so peak memory is its own. Figures: fit seconds, seconds per
+epoch, sampling rows/s (inverse transform included), peak memory, SDMetrics quality, TSTR and TRTR
+ROC AUC on the income target, and categorical level coverage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from common import categorical_coverage, emit, load_split, machine, peak_rss_mb, sdmetrics_quality, tstr_auc
+
+DATASET, TARGET = "adult", "income"
+
+
+def run_one(model: str, quick: bool, epochs: int | None) -> dict:
+    from synthgan import Synthesizer
+
+    train, test, _ = load_split(DATASET, rows=2500 if quick else None)
+    params = {"seed": 0, "verbose": False}
+    if quick:
+        params["epochs"] = 2
+    elif epochs:
+        params["epochs"] = epochs
+    synthesizer = Synthesizer(model, **params)
+    start = time.perf_counter()
+    synthesizer.fit(train, target=TARGET)
+    fit_seconds = time.perf_counter() - start
+    history = synthesizer.history
+    start = time.perf_counter()
+    synthetic = synthesizer.sample(len(train))
+    sample_seconds = time.perf_counter() - start
+    coverage = categorical_coverage(train, synthetic)
+    quality = sdmetrics_quality(train, synthetic)
+    return {
+        "model": model,
+        "rows": len(train),
+        "epochs": int(history["epoch"].max()),
+        "stop_reason": synthesizer.stop_reason_,
+        "fit_s": round(fit_seconds, 1),
+        "s_per_epoch": round(float(history["seconds"].diff().fillna(history["seconds"]).median()), 3),
+        "sample_rows_per_s": round(len(train) / sample_seconds),
+        "peak_mem_mb": round(peak_rss_mb()),
+        **{key: round(value, 4) for key, value in quality.items()},
+        "tstr_auc": round(tstr_auc(synthetic, test, TARGET), 4),
+        "trtr_auc": round(tstr_auc(train, test, TARGET), 4),
+        "min_level_coverage": round(min(coverage.values()), 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", default=None, help="Comma-separated model names (default: all).")
+    parser.add_argument("--quick", action="store_true", help="Small data, 2 epochs: a smoke run.")
+    parser.add_argument("--epochs", type=int, default=None, help="Override every model's epochs.")
+    parser.add_argument("--one", default=None, help=argparse.SUPPRESS)  # internal: run one model in-process
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, args.quick, args.epochs)))
+        return
+    from synthgan import available_models
+
+    models = args.models.split(",") if args.models else available_models()
+    results = []
+    for model in models:
+        command = [sys.executable, __file__, "--one", model] + (["--quick"] if args.quick else [])
+        command += ["--epochs", str(args.epochs)] if args.epochs else []
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode:
+            results.append({"model": model, "error": done.stderr.strip().splitlines()[-1:]})
+        else:
+            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(json.dumps(results[-1]), file=sys.stderr)
+    name = None if args.quick else ("models" if not args.models else f"models_{'_'.join(models)}")
+    emit(
+        {"benchmark": "models", "dataset": DATASET, "quick": args.quick, "machine": machine(), "results": results}, name
+    )
+
+
+if __name__ == "__main__":
+    main()

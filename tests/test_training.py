@@ -1,0 +1,121 @@
+"""The engine: fresh batches, no global RNG changes, guards, budgets and parameter validation."""
+
+from __future__ import annotations
+
+import random
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from synthgan import Synthesizer
+from synthgan.errors import ConditionError, ParameterError, TrainingError
+from synthgan.training.adversarial import TabularBatches
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    n = 600
+    return pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "days": np.where(rng.random(n) < 0.5, 0, rng.integers(1, 31, n)),
+            "group": rng.choice(["a", "b", "c"], n),
+            "label": rng.choice(["yes", "no"], n, p=[0.2, 0.8]),
+        }
+    )
+
+
+def test_every_step_draws_a_different_batch():
+    data = torch.arange(1000, dtype=torch.float32).reshape(-1, 1)
+    batches = TabularBatches(data, 50, None, False, torch.Generator().manual_seed(0))
+    first, second = batches.critic_batch()[0], batches.critic_batch()[0]
+    assert not torch.equal(first, second)
+
+
+def test_fit_and_sample_leave_global_random_state_alone(table):
+    torch_state, numpy_state, python_state = torch.get_rng_state(), np.random.get_state(), random.getstate()
+    Synthesizer("ctgan", epochs=1, verbose=False).fit(table).sample(100)
+    assert torch.equal(torch_state, torch.get_rng_state())
+    assert np.array_equal(numpy_state[1], np.random.get_state()[1])
+    assert python_state == random.getstate()
+
+
+def test_divergence_stops_with_a_clear_error(table):
+    with pytest.raises(TrainingError, match=r"diverged at epoch 1.*learning rate"):
+        Synthesizer("gan", epochs=3, generator_lr=1e12, critic_lr=1e12, verbose=False).fit(table)
+
+
+def test_time_budget_ends_training(table):
+    synthesizer = Synthesizer("wgangp", epochs=10_000, max_minutes=0.02, verbose=False).fit(table)
+    assert synthesizer.history["epoch"].max() < 10_000
+    assert "time budget" in synthesizer.stop_reason_
+
+
+def test_early_stopping_keeps_the_best_generator(table):
+    synthesizer = Synthesizer("ctgan", epochs=40, check_every=1, patience=2, verbose=False).fit(table)
+    history = synthesizer.history
+    assert history["epoch"].max() < 40
+    assert "no fidelity gain" in synthesizer.stop_reason_
+
+
+def test_collapse_warning(table, monkeypatch):
+    from synthgan.training import callbacks
+
+    def collapsed(real, fake, layout):
+        return callbacks.Signals(fidelity=0.5, coverage=0.2, spread=0.05)
+
+    monkeypatch.setattr("synthgan.synthesizer.column_signals", collapsed)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Synthesizer("gan", epochs=4, check_every=1, verbose=False).fit(table)
+    assert any("mode collapse" in str(w.message) for w in caught)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"epoch": 3}, "no parameter 'epoch'. Did you mean 'epochs'"),
+        ({"epochs": 0}, "'epochs' must be >= 1"),
+        ({"epochs": "ten"}, "'epochs' of 'ctgan' must be int"),
+        ({"batch_size": 55}, "multiple of pac"),
+        ({"device": "tpu"}, "'device' must be one of"),
+    ],
+)
+def test_bad_parameters(table, params, message):
+    with pytest.raises(ParameterError, match=message):
+        Synthesizer("ctgan", **params).fit(table)
+
+
+def test_unknown_model_suggests_a_name():
+    with pytest.raises(ParameterError, match="Did you mean 'ctgan'"):
+        Synthesizer("ctgna").fit(pd.DataFrame({"a": [1, 2]}))
+
+
+def test_label_models_need_a_discrete_target(table):
+    with pytest.raises(ParameterError, match="pass target="):
+        Synthesizer("cgan", epochs=1).fit(table)
+    with pytest.raises(ParameterError, match="target='x' is not a discrete column"):
+        Synthesizer("cgan", epochs=1).fit(table, target="x")
+
+
+def test_unreachable_condition_on_unconditional_model(table):
+    rng = np.random.default_rng(0)
+    skewed = table.assign(label=np.where(rng.random(len(table)) < 0.002, "yes", "no"))
+    skewed.loc[0, "label"] = "yes"
+    synthesizer = Synthesizer("gan", epochs=1, verbose=False).fit(skewed)
+    fake_share = (synthesizer.sample(5000)["label"] == "yes").mean()
+    if fake_share == 0:
+        with pytest.raises(ConditionError, match="Use a conditional model"):
+            synthesizer.sample(10, conditions={"label": "yes"})
+    else:
+        assert (synthesizer.sample(10, conditions={"label": "yes"})["label"] == "yes").all()
+
+
+def test_caller_frame_is_not_modified(table):
+    before = table.copy()
+    Synthesizer("ctgan", epochs=1, verbose=False).fit(table, discrete_columns=["days"])
+    pd.testing.assert_frame_equal(table, before)
