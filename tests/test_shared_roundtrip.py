@@ -27,9 +27,9 @@ TABULAR = [
 @pytest.mark.parametrize("name", TABULAR)
 def test_shared_dataset_round_trip(shared_data, name):
     df = datasets.load(name)
-    if len(df) > 20_000:
-        df = df.sample(20_000, random_state=0).reset_index(drop=True)
-    transformer = Transformer().fit(df)
+    if len(df) > 5_000:
+        df = df.sample(5_000, random_state=0).reset_index(drop=True)
+    transformer = Transformer(fit_sample_size=2_000).fit(df)
     back = transformer.inverse_transform(transformer.transform(df, dtype=np.float64))
     assert list(back.columns) == list(df.columns)
     assert back.dtypes.to_dict() == df.dtypes.to_dict()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from synthgan.cli.app import app
+from synthgan.cli.options import split_list
 
 
 @app.command("inspect")
@@ -15,31 +17,60 @@ from synthgan.cli.app import app
 @click.option("--discrete", default="", help="Comma-separated columns to treat as categorical.")
 def inspect_command(data: str, as_json: bool, discrete: str) -> None:
     """Show the schema synthgan infers for DATA (CSV or Parquet), or for a dataset name like 'adult'."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    from synthgan.cli.io import read_table
     from synthgan.data.schema import infer_schema
 
-    df = _load(data, read_table)
-    discrete_columns = [c.strip() for c in discrete.split(",") if c.strip()]
-    schema = infer_schema(df, discrete_columns=discrete_columns)
+    df = _load(data)
+    schema = infer_schema(df, discrete_columns=split_list(discrete))
     if as_json:
         click.echo(json.dumps({"rows": len(df), **schema.to_dict()}, indent=2, default=str))
         return
-    table = Table(title=f"{data}: {len(df):,} rows x {df.shape[1]} columns", title_justify="left")
-    frame = schema.to_frame()
-    for name in frame.columns:
-        table.add_column(name, overflow="fold", justify="right" if name in ("nulls %", "distinct") else "left")
-    for row in frame.itertuples(index=False):
-        table.add_row(*("" if value is None else str(value) for value in row))
-    Console().print(table)
+    table = Table(title=f"{data}: {len(df):,} rows x {df.shape[1]} columns", title_justify="left", box=box.SIMPLE)
+    table.add_column("column", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("dtype", no_wrap=True)
+    table.add_column("nulls", justify="right", no_wrap=True)
+    table.add_column("distinct", justify="right", no_wrap=True)
+    table.add_column("range", overflow="ellipsis")
+    notes = []
+    for spec in schema:
+        notes += [f"  {spec.name}: {note}" for note in spec.notes if "missing" not in note]
+        table.add_row(
+            spec.name,
+            spec.kind.value,
+            spec.dtype,
+            f"{100 * spec.null_share:.1f}%" if spec.null_share else "",
+            f"{spec.n_distinct:,}",
+            _range(spec.minimum, spec.maximum),
+        )
+    console = Console()
+    console.print(table)
+    if notes:
+        console.print("Notes:", *notes, sep="\n", highlight=False)
 
 
-def _load(data: str, read_table):
-    from pathlib import Path
+def _range(low, high) -> str:
+    if low is None:
+        return ""
+    return f"{_number(low)} - {_number(high)}"
 
+
+def _number(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)[:19]
+
+
+def _load(data: str):
     from synthgan import datasets
+    from synthgan.cli.io import read_table
 
     if not Path(data).exists() and data in datasets.available():
         return datasets.load(data)

@@ -327,7 +327,8 @@ def _point_masses(values: np.ndarray, spec: ColumnSpec) -> list[Any]:
         if share < POINT_MASS_SHARE or len(uniques) <= 2:
             break
         masses.append(_native(value))
-        spec.notes.append(f"{100 * share:.0f}% {_native(value)}: point mass")
+        shown = int(value) if float(value).is_integer() else value
+        spec.notes.append(f"{100 * share:.0f}% at {shown}: point mass")
     return masses
 
 

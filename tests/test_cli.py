@@ -1,0 +1,101 @@
+"""The command line, run in-process: fit, sample, models, inspect, balance, and error handling."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from synthgan.cli.app import app, run
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory, adult):
+    path = tmp_path_factory.mktemp("cli") / "adult.csv"
+    adult.sample(600, random_state=0).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model_file(data_file):
+    path = data_file.parent / "adult.synth"
+    result = CliRunner().invoke(app, ["fit", str(data_file), "--epochs", "2", "--quiet", "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Fitted ctgan on 600 rows" in result.output
+    return path
+
+
+def test_models_lists_every_model():
+    result = CliRunner().invoke(app, ["models"])
+    assert result.exit_code == 0
+    names = [line.split()[0] for line in result.output.splitlines()]
+    assert names == ["gan", "cgan", "wgan", "wgangp", "dragan", "cramergan", "cwgangp", "ctgan"]
+    params = CliRunner().invoke(app, ["models", "--params", "ctgan"])
+    assert "epochs" in params.output and "pac" in params.output
+
+
+def test_inspect_table_and_json(data_file):
+    result = CliRunner().invoke(app, ["inspect", str(data_file)])
+    assert result.exit_code == 0 and "capital-gain" in result.output and "point mass" in result.output
+    as_json = CliRunner().invoke(app, ["inspect", str(data_file), "--json"])
+    schema = json.loads(as_json.output)
+    kinds = {column["name"]: column["kind"] for column in schema["columns"]}
+    assert kinds["age"] == "integer" and kinds["income"] == "categorical"
+
+
+def test_sample_csv_and_parquet_with_conditions(model_file, data_file, tmp_path):
+    out = tmp_path / "fake.csv"
+    result = CliRunner().invoke(app, ["sample", str(model_file), "--rows", "250", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    fake = pd.read_csv(out)
+    assert len(fake) == 250 and list(fake.columns) == list(pd.read_csv(data_file).columns)
+    parquet = tmp_path / "rich.parquet"
+    args = ["sample", str(model_file), "-n", "120", "-c", "income=>50K", "-c", "sex=Female", "-o", str(parquet)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rich = pd.read_parquet(parquet)
+    assert len(rich) == 120 and (rich["income"] == ">50K").all() and (rich["sex"] == "Female").all()
+
+
+def test_sample_streams_chunks(model_file, tmp_path, monkeypatch):
+    monkeypatch.setattr("synthgan.cli.sample_cmd.CHUNK_ROWS", 100)
+    out = tmp_path / "many.csv.gz"
+    result = CliRunner().invoke(app, ["sample", str(model_file), "--rows", "350", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    assert len(frame) == 350 and frame.columns[0] == "age"
+
+
+def test_errors_are_one_line_with_exit_codes(model_file, tmp_path, capsys):
+    assert run(["fit", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "m.synth")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: File not found") and "Traceback" not in err
+    assert run(["sample", str(model_file), "--rows", "5", "-c", "income=rich", "-o", str(tmp_path / "x.csv")]) == 1
+    assert "no value 'rich'" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()  # nothing half-written
+    assert run(["fti"]) == 2
+    assert "Did you mean 'fit'?" in capsys.readouterr().err
+    assert run(["sample", str(model_file), "--rows", "0", "-o", "x.csv"]) == 2
+    assert run(["fit", str(model_file), "--model", "ctgna", "-o", str(tmp_path / "m.synth")]) in (1, 2)
+    bad_model = tmp_path / "bad.synth"
+    bad_model.write_bytes(b"junk")
+    assert run(["sample", str(bad_model), "--rows", "5", "-o", str(tmp_path / "y.csv")]) == 1
+    assert "not a readable synthgan model file" in capsys.readouterr().err
+
+
+def test_unknown_model_is_a_usage_error(data_file, tmp_path, capsys):
+    code = run(["fit", str(data_file), "--model", "ctgna", "-o", str(tmp_path / "m.synth")])
+    assert code == 2
+    assert "Did you mean 'ctgan'?" in capsys.readouterr().err
+
+
+def test_balance_equalizes_classes(data_file, tmp_path):
+    out = tmp_path / "balanced.csv"
+    args = ["balance", str(data_file), "--target", "income", "--epochs", "1", "-q", "--output", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    counts = pd.read_csv(out)["income"].value_counts()
+    assert counts["<=50K"] == counts[">50K"]
+    assert "before" in result.output and "after" in result.output
