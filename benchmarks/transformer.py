@@ -1,0 +1,119 @@
+"""Transformer speed on the full BRFSS diabetes table, next to CTGAN's DataTransformer; prints JSON.
+
+    python benchmarks/transformer.py            # BRFSS (253,680 rows) + scaling to 1M rows
+    python benchmarks/transformer.py --no-peer  # skip the ctgan package (slow)
+
+Each measurement runs in a fresh process so its peak memory (ru_maxrss) is its own. Scaling:
+fit time at 100k, 250k, 500k and 1M rows (resampled with replacement from BRFSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from common import emit, machine, peak_rss_mb
+
+DATASET = "diabetes_binary_brfss2015"
+
+
+def _table(rows: int | None):
+    from synthgan import datasets
+
+    df = datasets.load(DATASET)
+    if rows is not None and rows != len(df):
+        df = df.sample(rows, replace=rows > len(df), random_state=0).reset_index(drop=True)
+    return df
+
+
+def measure_ours(rows: int | None) -> dict:
+    from synthgan.data import Transformer
+
+    df = _table(rows)
+    start = time.perf_counter()
+    transformer = Transformer(seed=0).fit(df)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    matrix = transformer.transform(df)
+    transform_s = time.perf_counter() - start
+    start = time.perf_counter()
+    transformer.inverse_transform(matrix)
+    inverse_s = time.perf_counter() - start
+    return {
+        "rows": len(df),
+        "fit_s": fit_s,
+        "transform_s": transform_s,
+        "inverse_s": inverse_s,
+        "width": matrix.shape[1],
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def measure_ctgan(rows: int | None) -> dict:
+    from ctgan.data_transformer import DataTransformer
+
+    from synthgan import datasets
+
+    df = _table(rows)
+    discrete = datasets.info(DATASET)["categorical"]
+    transformer = DataTransformer()
+    start = time.perf_counter()
+    transformer.fit(df, discrete)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    matrix = transformer.transform(df)
+    transform_s = time.perf_counter() - start
+    start = time.perf_counter()
+    transformer.inverse_transform(matrix)
+    inverse_s = time.perf_counter() - start
+    return {
+        "rows": len(df),
+        "fit_s": fit_s,
+        "transform_s": transform_s,
+        "inverse_s": inverse_s,
+        "width": matrix.shape[1],
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def _in_process(which: str, rows: int | None) -> dict:
+    command = [sys.executable, __file__, "--one", which] + (["--rows", str(rows)] if rows else [])
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return {
+        key: round(value, 3) if isinstance(value, float) else value
+        for key, value in json.loads(done.stdout.strip().splitlines()[-1]).items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-peer", action="store_true", help="Skip CTGAN's DataTransformer.")
+    parser.add_argument("--one", choices=["ours", "ctgan"], help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps((measure_ours if args.one == "ours" else measure_ctgan)(args.rows)))
+        return
+    ours = _in_process("ours", None)
+    result = {"benchmark": "transformer", "dataset": DATASET, "machine": machine(), "synthgan": ours}
+    if not args.no_peer:
+        peer = _in_process("ctgan", None)
+        result["ctgan_DataTransformer"] = peer
+        result["speedup_fit_plus_transform"] = round(
+            (peer["fit_s"] + peer["transform_s"]) / (ours["fit_s"] + ours["transform_s"]), 1
+        )
+        result["speedup_inverse"] = round(peer["inverse_s"] / ours["inverse_s"], 1)
+    result["scaling_fit_s"] = {
+        rows: _in_process("ours", rows)["fit_s"] for rows in (100_000, 250_000, 500_000, 1_000_000)
+    }
+    emit(result, "transformer")
+
+
+if __name__ == "__main__":
+    main()
