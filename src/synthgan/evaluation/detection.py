@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from synthgan.evaluation.encoding import tree_features
+from synthgan.evaluation.encoding import fillable, tree_features
 from synthgan.evaluation.inputs import Tables
 from synthgan.evaluation.metrics import FAIR, GOOD, HIGHER, INFO, POOR, TARGET, Section, Verdict
 
@@ -42,7 +42,7 @@ def detection(tables: Tables) -> Section:
         model = HistGradientBoostingClassifier(
             max_iter=100, early_stopping=False, categorical_features=mask, random_state=tables.seed
         )
-        model.fit(features[train], labels[train])
+        model.fit(fillable(features[train]), labels[train])
         aucs.append(roc_auc_score(labels[test], model.predict_proba(features[test])[:, 1]))
     auc = float(np.mean(aucs))
     section.add(

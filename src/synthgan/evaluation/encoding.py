@@ -16,7 +16,7 @@ import pandas as pd
 
 from synthgan.evaluation.inputs import Tables
 
-__all__ = ["DistanceEncoder", "row_hashes", "tree_features"]
+__all__ = ["DistanceEncoder", "fillable", "row_hashes", "tree_features"]
 
 # HistGradientBoosting accepts at most 255 categories per feature (codes 0..254 with max_bins=255).
 MAX_TREE_CATEGORIES = 254
@@ -36,6 +36,17 @@ def tree_features(tables: Tables, table: str, rows: np.ndarray, columns: list[st
             out[:, j] = np.minimum(tables.codes[table][column][rows], MAX_TREE_CATEGORIES)
             mask[j] = True
     return out, mask
+
+
+def fillable(features: np.ndarray) -> np.ndarray:
+    """``features`` with entirely missing columns set to 0: scikit-learn's binning fails on them, and
+    a column with no values carries no information either way (e.g. a column the generator lost)."""
+    empty = np.isnan(features).all(axis=0)
+    if not empty.any():
+        return features
+    features = features.copy()
+    features[:, empty] = 0.0
+    return features
 
 
 class DistanceEncoder:

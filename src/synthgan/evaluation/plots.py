@@ -94,9 +94,13 @@ def _histogram(ax, item: dict) -> None:
         if high <= low:
             low, high = both.min() - 0.5, both.max() + 0.5
         bins = np.linspace(low, high, 41)
-    ax.hist(real, bins=bins, density=True, histtype="stepfilled", color=REAL, alpha=0.35, label="real")
-    ax.hist(real, bins=bins, density=True, histtype="step", color=REAL, linewidth=1.2)
-    ax.hist(synthetic, bins=bins, density=True, histtype="step", color=SYNTHETIC, linewidth=1.6, label="synthetic")
+    if len(real):
+        ax.hist(real, bins=bins, density=True, histtype="stepfilled", color=REAL, alpha=0.35, label="real")
+        ax.hist(real, bins=bins, density=True, histtype="step", color=REAL, linewidth=1.2)
+    if len(synthetic):
+        ax.hist(synthetic, bins=bins, density=True, histtype="step", color=SYNTHETIC, linewidth=1.6, label="synthetic")
+    else:
+        ax.plot([], [], color=SYNTHETIC, label="synthetic: no values")
     ax.set_yticks([])
     ax.set_ylabel("density", fontsize=8)
     if item["kind"] == "datetime":
@@ -186,8 +190,8 @@ def heatmaps(real, synthetic, columns: list[str]) -> str:
     real = real.loc[columns, columns].to_numpy(dtype=float)
     synthetic = synthetic.loc[columns, columns].to_numpy(dtype=float)
     n = len(columns)
-    side = min(max(3.2, 0.2 * n + 1.6), 6.2)
-    figure = _figure(3 * side + 0.6, side + 0.4)
+    # As wide as the report's content column (about 1,150 px), so labels are not scaled down.
+    figure = _figure(11.9, 4.9 if n > 12 else 4.3)
     axes = figure.subplots(1, 3)
     labels = [_short(c, 16) for c in columns]
     panels = (
@@ -198,7 +202,7 @@ def heatmaps(real, synthetic, columns: list[str]) -> str:
     for ax, (matrix, title, cmap, low) in zip(axes, panels, strict=True):
         image = ax.imshow(np.ma.masked_invalid(matrix), cmap=cmap, vmin=low, vmax=1, interpolation="nearest")
         ax.set_title(title, fontsize=10)
-        size = 7 if n <= 25 else 5
+        size = 8 if n <= 15 else 6.5 if n <= 25 else 5
         ax.set_xticks(range(n), labels, rotation=90, fontsize=size)
         ax.set_yticks(range(n), labels if ax is axes[0] else [""] * n, fontsize=size)
         ax.tick_params(length=0)

@@ -157,6 +157,12 @@ def _distances(tables: Tables, section: Section) -> list[str]:
         f"Distances on seeded subsamples: {len(synthetic_rows):,} synthetic rows against {m:,} training rows"
         + (f" and {m:,} holdout rows (equal sizes, so 50% is the no-memorization share)." if has_holdout else ".")
     )
+    if has_holdout and tables.rows("real") > 2 * m:
+        section.notes.append(
+            f"The DCR share and the membership attack see {m:,} of the {tables.rows('real'):,} training rows (as "
+            "many as the holdout offers), so copies of the other training rows are invisible to them; the exact-copy "
+            "count covers every row."
+        )
     if has_holdout:
         _attribute_inference(tables, section, synthetic_rows, train_rows, holdout_rows)
     return statuses

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from synthgan.data.schema import ColumnKind
-from synthgan.evaluation.encoding import tree_features
+from synthgan.evaluation.encoding import fillable, tree_features
 from synthgan.evaluation.inputs import Tables
 from synthgan.evaluation.metrics import FAIR, GOOD, HIGHER, INFO, LOWER, POOR, Section, Verdict
 
@@ -168,14 +168,14 @@ def _fit_predict(task, x_train, y_train, x_test, mask, classes, seed) -> np.ndar
         if np.ptp(y_train) == 0:
             return np.full(len(x_test), y_train[0], dtype=float)
         model = HistGradientBoostingRegressor(max_iter=200, categorical_features=mask, random_state=seed)
-        return model.fit(x_train, y_train).predict(x_test)
+        return model.fit(fillable(x_train), y_train).predict(x_test)
     probabilities = np.zeros((len(x_test), len(classes)))
     present = np.unique(y_train)
     if len(present) == 1:  # a table with one class predicts it with certainty
         probabilities[:, np.searchsorted(classes, present[0])] = 1.0
         return probabilities
     model = HistGradientBoostingClassifier(max_iter=200, categorical_features=mask, random_state=seed)
-    model.fit(x_train, y_train)
+    model.fit(fillable(x_train), y_train)
     probabilities[:, np.searchsorted(classes, model.classes_)] = model.predict_proba(x_test)
     return probabilities
 
