@@ -66,4 +66,9 @@ def run(args: list[str] | None = None) -> int:
             raise
         click.echo(f"Error: {error}", err=True)
         return 1
+    except Exception as error:  # a bug in synthgan: still one line, and how to see more
+        if debug:
+            raise
+        click.echo(f"Error: unexpected {type(error).__name__}: {error} (run with --debug for details)", err=True)
+        return 1
     return 0
