@@ -33,6 +33,7 @@ import pandas as pd
 
 from synthgan import datasets, evaluate
 from synthgan.data.schema import infer_schema
+from synthgan.evaluation import HEADLINE_KEYS
 from synthgan.evaluation.fidelity import sdmetrics_metadata
 
 RESULTS = Path(__file__).parent / "results"
@@ -146,19 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             "peak_rss_through_evaluation_and_report": round(peak_synthgan, 1),
         },
         "html_report_bytes": len(html.encode()),
-        "synthgan": {
-            key: figures[key]
-            for key in (
-                "score",
-                "column_shapes",
-                "column_pair_trends",
-                "detection_auc",
-                "tstr",
-                "trtr",
-                "dcr_share",
-                "exact_copies",
-            )
-        },
+        "synthgan": {key: figures[key] for key in HEADLINE_KEYS},
         "verdicts": {name: verdict["status"] if verdict else None for name, verdict in figures["verdicts"].items()},
         "settings": figures["inputs"]["settings"],
         "machine": facts,

@@ -9,6 +9,6 @@ models or training, so it judges any synthetic table, whatever produced it.
 from synthgan.evaluation.evaluate import evaluate
 from synthgan.evaluation.inputs import SECTIONS, Settings
 from synthgan.evaluation.metrics import Metric, Section, Verdict
-from synthgan.evaluation.report import EvaluationReport
+from synthgan.evaluation.report import HEADLINE_KEYS, EvaluationReport
 
-__all__ = ["SECTIONS", "EvaluationReport", "Metric", "Section", "Settings", "Verdict", "evaluate"]
+__all__ = ["HEADLINE_KEYS", "SECTIONS", "EvaluationReport", "Metric", "Section", "Settings", "Verdict", "evaluate"]

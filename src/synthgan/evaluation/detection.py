@@ -11,7 +11,7 @@ import numpy as np
 
 from synthgan.evaluation.encoding import fillable, tree_features
 from synthgan.evaluation.inputs import Tables
-from synthgan.evaluation.metrics import FAIR, GOOD, HIGHER, INFO, POOR, TARGET, Section, Verdict
+from synthgan.evaluation.metrics import HIGHER, INFO, TARGET, Section, Verdict, grade
 
 __all__ = ["detection"]
 
@@ -58,6 +58,6 @@ def detection(tables: Tables) -> Section:
         f"{len(real):,} real and {len(synthetic):,} synthetic rows."
     )
     rule = f"good if AUC ≤ {GOOD_AUC}, fair if ≤ {FAIR_AUC}, else poor"
-    status = GOOD if auc <= GOOD_AUC else FAIR if auc <= FAIR_AUC else POOR
+    status = grade(auc, GOOD_AUC, FAIR_AUC)
     section.verdict = Verdict(status, f"AUC {auc:.3f}", rule)
     return section

@@ -15,7 +15,7 @@ import itertools
 import numpy as np
 
 from synthgan.evaluation.inputs import Tables
-from synthgan.evaluation.metrics import FAIR, GOOD, INFO, LOWER, POOR, Section, Verdict
+from synthgan.evaluation.metrics import INFO, LOWER, POOR, Section, Verdict, grade
 from synthgan.evaluation.utility import CLASSIFICATION, MAIN, Predictions, score_predictions, task_of
 
 __all__ = ["fairness"]
@@ -78,7 +78,7 @@ def fairness(tables: Tables, predictions: Predictions | None) -> Section:
         f"good if every group's |rate difference| ≤ {GOOD_DIFFERENCE}{unit}, fair if ≤ {FAIR_DIFFERENCE}{unit}; "
         "poor above, or if a group is absent from the synthetic table"
     )
-    status = GOOD if worst <= GOOD_DIFFERENCE else FAIR if worst <= FAIR_DIFFERENCE else POOR
+    status = grade(worst, GOOD_DIFFERENCE, FAIR_DIFFERENCE)
     figure = f"max gap {worst:.3f}{unit}" + (f" ({worst_column})" if worst_column else "")
     if absent:
         status, figure = POOR, f"{figure}; absent: {', '.join(absent[:3])}"

@@ -32,7 +32,7 @@ import pandas as pd
 from synthgan.data.schema import ColumnKind, Schema
 from synthgan.evaluation.encoding import DistanceEncoder
 from synthgan.evaluation.inputs import Tables
-from synthgan.evaluation.metrics import FAIR, GOOD, HIGHER, INFO, POOR, Section, Verdict
+from synthgan.evaluation.metrics import HIGHER, INFO, POOR, Section, Verdict, grade
 
 __all__ = ["PairStats", "fidelity", "ks_complement", "pair_statistics", "sdmetrics_metadata", "tv_complement"]
 
@@ -389,7 +389,7 @@ def _verdict(score: float) -> Verdict:
     rule = f"good if score ≥ {GOOD_SCORE}, fair if ≥ {FAIR_SCORE}, else poor"
     if np.isnan(score):
         return Verdict(POOR, "score n/a", rule)
-    status = GOOD if score >= GOOD_SCORE else FAIR if score >= FAIR_SCORE else POOR
+    status = grade(score, GOOD_SCORE, FAIR_SCORE, higher=True)
     return Verdict(status, f"score {score:.3f}", rule)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["HIGHER", "INFO", "LOWER", "TARGET", "Metric", "Section", "Verdict", "clean"]
+__all__ = ["HIGHER", "INFO", "LOWER", "TARGET", "Metric", "Section", "Verdict", "clean", "grade"]
 
 HIGHER = "higher"  # higher is better
 LOWER = "lower"  # lower is better
@@ -23,6 +23,16 @@ TARGET = "target"  # closer to `target` is better
 INFO = "info"  # descriptive: no value is better than another
 
 GOOD, FAIR, POOR, SKIPPED, NEUTRAL = "good", "fair", "poor", "skipped", "info"
+
+
+def grade(value: float, good: float, fair: float, *, higher: bool = False) -> str:
+    """Traffic light for ``value``: good within ``good``, fair within ``fair``, else poor.
+
+    "Within" means at most the bound, or at least it with ``higher=True`` (higher is better).
+    """
+    if higher:
+        value, good, fair = -value, -good, -fair
+    return GOOD if value <= good else FAIR if value <= fair else POOR
 
 
 @dataclass(frozen=True)

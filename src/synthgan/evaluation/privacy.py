@@ -26,7 +26,7 @@ import pandas as pd
 
 from synthgan.evaluation.encoding import DistanceEncoder, row_hashes
 from synthgan.evaluation.inputs import Tables
-from synthgan.evaluation.metrics import FAIR, GOOD, INFO, LOWER, POOR, TARGET, Section, Verdict
+from synthgan.evaluation.metrics import FAIR, GOOD, INFO, LOWER, POOR, TARGET, Section, Verdict, grade
 
 __all__ = ["privacy"]
 
@@ -72,7 +72,7 @@ def _exact_copies(tables: Tables, section: Section) -> str:
     section.add("exact_copy_share_reference", reference, INFO, note=note)
     excess = share - reference
     section.notes.append(f"Exact copies are counted on all rows over the compared columns ({len(tables.columns)}).")
-    return GOOD if excess <= GOOD_EXCESS_COPIES else FAIR if excess <= FAIR_EXCESS_COPIES else POOR
+    return grade(excess, GOOD_EXCESS_COPIES, FAIR_EXCESS_COPIES)
 
 
 def _distances(tables: Tables, section: Section) -> list[str]:
@@ -112,7 +112,7 @@ def _distances(tables: Tables, section: Section) -> list[str]:
             note="share of synthetic rows closer to a training row than to a holdout row (ties count half)",
         )
         deviation = abs(share - 0.5)
-        statuses.append(GOOD if deviation <= GOOD_DCR_DEVIATION else FAIR if deviation <= FAIR_DCR_DEVIATION else POOR)
+        statuses.append(grade(deviation, GOOD_DCR_DEVIATION, FAIR_DCR_DEVIATION))
         artifacts["synthetic_to_holdout"] = dcr_holdout
         reference_label = "holdout → train"
         # Membership inference: members (training rows) should not sit closer to the synthetic rows.
@@ -127,7 +127,7 @@ def _distances(tables: Tables, section: Section) -> list[str]:
             note="ROC AUC of 'closer to a synthetic row means member' on training vs holdout rows",
         )
         section.add("membership_advantage", max(0.0, 2 * auc - 1), LOWER)
-        statuses.append(GOOD if auc <= GOOD_MIA else FAIR if auc <= FAIR_MIA else POOR)
+        statuses.append(grade(auc, GOOD_MIA, FAIR_MIA))
     else:
         reference = _neighbours(train, None, 2)
         reference_label = "train → other train rows"

@@ -8,7 +8,19 @@ from typing import Any
 
 from synthgan.evaluation.metrics import Metric, Section, clean
 
-__all__ = ["EvaluationReport"]
+__all__ = ["HEADLINE_KEYS", "EvaluationReport"]
+
+# Top-level keys of to_dict() that scripts can rely on; None where the inputs did not allow the figure.
+HEADLINE_KEYS = (
+    "score",
+    "column_shapes",
+    "column_pair_trends",
+    "detection_auc",
+    "tstr",
+    "trtr",
+    "dcr_share",
+    "exact_copies",
+)
 
 
 class EvaluationReport:

@@ -16,7 +16,7 @@ import numpy as np
 from synthgan.data.schema import ColumnKind
 from synthgan.evaluation.encoding import fillable, tree_features
 from synthgan.evaluation.inputs import Tables
-from synthgan.evaluation.metrics import FAIR, GOOD, HIGHER, INFO, LOWER, POOR, Section, Verdict
+from synthgan.evaluation.metrics import HIGHER, INFO, LOWER, Section, Verdict, grade
 
 __all__ = ["Predictions", "task_of", "utility"]
 
@@ -115,7 +115,7 @@ def utility(tables: Tables) -> tuple[Section, Predictions | None]:
         f"{n_train:,} seeded rows of each table, scored on {len(test):,} holdout rows.{target_note}"
     )
     rule = f"good if TRTR - TSTR {main} ≤ {GOOD_GAP}, fair if ≤ {FAIR_GAP}, else poor"
-    status = GOOD if gap <= GOOD_GAP else FAIR if gap <= FAIR_GAP else POOR
+    status = grade(gap, GOOD_GAP, FAIR_GAP)
     section.verdict = Verdict(status, f"{main} TSTR {tstr:.3f} / TRTR {trtr:.3f}", rule)
     return section, predictions
 
