@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from synthgan import ParameterError
 from synthgan.evaluation import Settings, evaluate
 
 SETTINGS = Settings(detection_rows=400, utility_rows=400, privacy_rows=300, plot_rows=400, pca_rows=300)
@@ -70,3 +71,9 @@ def test_single_class_synthetic_target_still_scores(adult_small):
     assert figures["tstr"]["roc_auc"] == pytest.approx(0.5)
     assert figures["trtr"]["roc_auc"] > 0.75
     assert figures["utility"]["verdict"]["status"] == "poor"
+
+
+def test_identifier_cannot_be_a_sensitive_column():
+    real, synthetic = _table(100, 0), _table(100, 1)
+    with pytest.raises(ParameterError, match="unique per row"):
+        evaluate(real, synthetic, target="label", sensitive=["id"], settings=SETTINGS)

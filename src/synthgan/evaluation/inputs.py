@@ -145,6 +145,12 @@ def prepare(
         raise ParameterError(f"Column {target!r} is both the target and a sensitive column; pick one role.")
 
     identifiers = [c for c in real.columns if kinds[c] is ColumnKind.IDENTIFIER]
+    unique_groups = [c for c in sensitive_list if c in identifiers]
+    if unique_groups:
+        raise ParameterError(
+            f"Sensitive column(s) {unique_groups} are unique per row (identifiers), so every group would hold one "
+            "row. Pass columns that define groups, or declare them categorical with schema=."
+        )
     columns = [c for c in real.columns if c not in identifiers]
     tables = Tables(
         schema=resolved,
