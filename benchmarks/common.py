@@ -39,18 +39,10 @@ def sdmetrics_quality(real: pd.DataFrame, synthetic: pd.DataFrame) -> dict[str, 
     """SDMetrics QualityReport: the neutral judge (shapes, pair trends, overall)."""
     from sdmetrics.reports.single_table import QualityReport
 
-    metadata = {"columns": {}}
-    for column in real.columns:
-        series = real[column]
-        if pd.api.types.is_bool_dtype(series):
-            sdtype = "boolean"
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            sdtype = "datetime"
-        elif pd.api.types.is_numeric_dtype(series) and series.nunique() > 15:
-            sdtype = "numerical"
-        else:
-            sdtype = "categorical"
-        metadata["columns"][column] = {"sdtype": sdtype}
+    from synthgan.data import infer_schema
+    from synthgan.evaluation.fidelity import sdmetrics_metadata
+
+    metadata = sdmetrics_metadata(infer_schema(real))
     report = QualityReport()
     report.generate(real, synthetic[real.columns], metadata, verbose=False)
     properties = report.get_properties().set_index("Property")["Score"]
