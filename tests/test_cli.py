@@ -99,3 +99,17 @@ def test_balance_equalizes_classes(data_file, tmp_path):
     counts = pd.read_csv(out)["income"].value_counts()
     assert counts["<=50K"] == counts[">50K"]
     assert "before" in result.output and "after" in result.output
+
+
+def test_demo_runs_the_whole_journey(tmp_path):
+    out = tmp_path / "demo"
+    args = ["demo", "--output-dir", str(out), "--rows", "1500", "--minutes", "0.05"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    for name in ("adult.synth", "adult_synthetic.csv", "report.html", "report.json"):
+        assert (out / name).stat().st_size > 0, name
+    assert "quality score" in result.output
+    synthetic = pd.read_csv(out / "adult_synthetic.csv")
+    assert len(synthetic) == 1200  # as many rows as the training split
+    figures = json.loads((out / "report.json").read_text())
+    assert 0 <= figures["score"] <= 1
