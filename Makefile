@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/synthgan demo --output-dir synthgan-demo
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
