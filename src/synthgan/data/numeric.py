@@ -144,7 +144,7 @@ def _cover_tails(
     Without it, an outlier's offset would be clipped and the round trip would lose it.
     """
     reach = 4 * SCALAR_CLIP * stds
-    covered = (np.abs(values[:, None] - means[None, :]) < reach[None, :]).any(axis=1)
+    covered = _inside_any(values, means - reach, means + reach)
     if covered.all():
         return means, stds, weights
     outliers = values[~covered]
@@ -154,6 +154,14 @@ def _cover_tails(
     share = max(len(outliers) / len(values), 1e-4)
     weights = np.append(weights * (1 - share), share)
     return np.append(means, center), np.append(stds, spread), weights
+
+
+def _inside_any(values: np.ndarray, lows: np.ndarray, highs: np.ndarray) -> np.ndarray:
+    """Whether each value lies strictly inside at least one (low, high) interval: O(n log k)."""
+    order = np.argsort(lows)
+    lows, highs = lows[order], np.maximum.accumulate(highs[order])
+    index = np.searchsorted(lows, values, side="left") - 1  # last interval starting below the value
+    return (index >= 0) & (values < highs[np.clip(index, 0, None)])
 
 
 def _fit_modes(values: np.ndarray, max_modes: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -257,7 +257,8 @@ def _guess_kind(series: pd.Series, non_null: pd.Series, n_distinct: int) -> Colu
         return ColumnKind.CATEGORICAL
     all_unique = n_distinct == len(series) and len(series) >= MIN_ROWS_FOR_IDENTIFIER
     if pd.api.types.is_numeric_dtype(series):
-        integral = bool(np.all(np.mod(non_null.to_numpy(dtype="float64"), 1) == 0))
+        values = non_null.to_numpy(dtype="float64")
+        integral = pd.api.types.is_integer_dtype(series) or bool(np.array_equal(values, np.floor(values)))
         if integral and all_unique and pd.api.types.is_integer_dtype(series):
             return ColumnKind.IDENTIFIER
         if integral and n_distinct <= MAX_CATEGORICAL_CODES:
