@@ -25,7 +25,7 @@ def test_embedded_adult_works_without_shared_folder(monkeypatch, tmp_path):
 
 
 def test_unknown_name_lists_what_exists():
-    with pytest.raises(DataError, match=r"'nope'.*'adult'"):
+    with pytest.raises(DataError, match=r"'nope'.*adult"):
         datasets.load("nope")
 
 
