@@ -33,12 +33,10 @@ def _table(rows: int | None):
     return df
 
 
-def measure_ours(rows: int | None) -> dict:
-    from synthgan.data import Transformer
-
-    df = _table(rows)
+def _time_round_trip(transformer, df, fit_args: tuple = ()) -> dict:
+    """Seconds to fit, transform and inverse-transform ``df``, the matrix width and peak memory."""
     start = time.perf_counter()
-    transformer = Transformer(seed=0).fit(df)
+    transformer.fit(df, *fit_args)
     fit_s = time.perf_counter() - start
     start = time.perf_counter()
     matrix = transformer.transform(df)
@@ -54,6 +52,12 @@ def measure_ours(rows: int | None) -> dict:
         "width": matrix.shape[1],
         "peak_rss_mb": peak_rss_mb(),
     }
+
+
+def measure_ours(rows: int | None) -> dict:
+    from synthgan.data import Transformer
+
+    return _time_round_trip(Transformer(seed=0), _table(rows))
 
 
 def measure_ctgan(rows: int | None) -> dict:
@@ -61,26 +65,8 @@ def measure_ctgan(rows: int | None) -> dict:
 
     from synthgan import datasets
 
-    df = _table(rows)
     discrete = datasets.info(DATASET)["categorical"]
-    transformer = DataTransformer()
-    start = time.perf_counter()
-    transformer.fit(df, discrete)
-    fit_s = time.perf_counter() - start
-    start = time.perf_counter()
-    matrix = transformer.transform(df)
-    transform_s = time.perf_counter() - start
-    start = time.perf_counter()
-    transformer.inverse_transform(matrix)
-    inverse_s = time.perf_counter() - start
-    return {
-        "rows": len(df),
-        "fit_s": fit_s,
-        "transform_s": transform_s,
-        "inverse_s": inverse_s,
-        "width": matrix.shape[1],
-        "peak_rss_mb": peak_rss_mb(),
-    }
+    return _time_round_trip(DataTransformer(), _table(rows), (discrete,))
 
 
 def _in_process(which: str, rows: int | None) -> dict:
