@@ -69,9 +69,9 @@ class CategoricalEncoder:
             )
         return codes.to_numpy(dtype=np.int64)
 
-    def inverse(self, slots: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Values (object array, NaN for missing) for slot indices."""
-        table = np.empty(self.width, dtype=object)
+    def inverse(self, slots: np.ndarray, rng: np.random.Generator, numeric: bool = False) -> np.ndarray:
+        """Values (NaN for missing) for slot indices: floats if ``numeric``, else Python objects."""
+        table = np.empty(self.width, dtype=np.float64 if numeric else object)
         table[: len(self.levels)] = self.levels
         if self.has_null:
             table[self.null_slot] = np.nan
@@ -79,7 +79,7 @@ class CategoricalEncoder:
         if self.rare_levels:
             other = slots == self.other_slot
             if other.any():
-                rare = np.empty(len(self.rare_levels), dtype=object)
+                rare = np.empty(len(self.rare_levels), dtype=table.dtype)
                 rare[:] = self.rare_levels
                 out[other] = rare[rng.choice(len(rare), size=int(other.sum()), p=self.rare_weights)]
         return out

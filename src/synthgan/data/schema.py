@@ -204,10 +204,11 @@ def _infer_column(series: pd.Series, forced: ColumnKind | None) -> ColumnSpec:
             f"Column {name!r} is empty (all values are missing). Drop it, or declare it "
             f"schema={{{name!r}: 'constant'}} to keep it as an all-missing column."
         )
-    n_distinct = int(non_null.nunique())
+    counts = non_null.value_counts(sort=True)  # one hashing pass feeds every statistic below
+    n_distinct = len(counts)
     kind = forced or _guess_kind(series, non_null, n_distinct)
     spec = ColumnSpec(name=name, kind=kind, dtype=str(series.dtype), null_share=null_share, n_distinct=n_distinct)
-    _describe(spec, series, non_null)
+    _describe(spec, series, non_null, counts)
     return spec
 
 
@@ -283,7 +284,7 @@ def _looks_like_datetime(non_null: pd.Series) -> bool:
     return bool(parsed.notna().mean() >= 0.95)
 
 
-def _describe(spec: ColumnSpec, series: pd.Series, non_null: pd.Series) -> None:
+def _describe(spec: ColumnSpec, series: pd.Series, non_null: pd.Series, counts: pd.Series) -> None:
     """Fill range, decimals, categories, point masses and human notes for one column."""
     kind = spec.kind
     if len(non_null) == 0:
@@ -293,12 +294,11 @@ def _describe(spec: ColumnSpec, series: pd.Series, non_null: pd.Series) -> None:
         values = _as_float(non_null, spec.name)
         spec.minimum, spec.maximum = _native(values.min()), _native(values.max())
         spec.decimals = 0 if kind is ColumnKind.INTEGER else _decimals(values)
-        spec.point_masses = _point_masses(values, spec)
+        spec.point_masses = _point_masses(counts, len(values), spec)
     elif kind is ColumnKind.DATETIME:
         stamps = pd.to_datetime(non_null, errors="coerce", format="mixed")
         spec.minimum, spec.maximum = stamps.min().isoformat(), stamps.max().isoformat()
     elif kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.CONSTANT):
-        counts = non_null.value_counts(sort=True)
         spec.categories = [_native(v) for v in counts.index]
         if kind is ColumnKind.CATEGORICAL and pd.api.types.is_numeric_dtype(series):
             spec.minimum, spec.maximum = _native(non_null.min()), _native(non_null.max())
@@ -320,13 +320,14 @@ def _as_float(non_null: pd.Series, name: str) -> np.ndarray:
         ) from None
 
 
-def _point_masses(values: np.ndarray, spec: ColumnSpec) -> list[Any]:
-    uniques, counts = np.unique(values, return_counts=True)
-    shares = counts / len(values)
+def _point_masses(counts: pd.Series, total: int, spec: ColumnSpec) -> list[Any]:
+    """Values (from the column's value counts, most frequent first) held by enough rows to be point masses."""
     masses = []
-    for value, share in sorted(zip(uniques, shares, strict=True), key=lambda vs: -vs[1]):
-        if share < POINT_MASS_SHARE or len(uniques) <= 2:
+    for value, count in counts.items():
+        share = count / total
+        if share < POINT_MASS_SHARE or len(counts) <= 2:
             break
+        value = float(value)
         masses.append(_native(value))
         shown = int(value) if float(value).is_integer() else value
         spec.notes.append(f"{100 * share:.0f}% at {shown}: point mass")

@@ -177,7 +177,8 @@ class Transformer:
                 columns[spec.name] = _restore_numeric(values, spec, encoder.datetime_unit)
             elif isinstance(encoder, CategoricalEncoder):
                 slots = matrix[:, spans[0].start : spans[0].stop].argmax(axis=1)
-                columns[spec.name] = _restore_discrete(encoder.inverse(slots, rng), spec)
+                numeric = np.dtype(spec.dtype).kind in "fiu" if _is_numpy_dtype(spec.dtype) else False
+                columns[spec.name] = _restore_discrete(encoder.inverse(slots, rng, numeric), spec)
             elif isinstance(encoder, IdentifierGenerator):
                 columns[spec.name] = _cast(pd.Series(encoder.generate(n, rng)), spec.dtype)
             else:
@@ -312,8 +313,16 @@ def _restore_numeric(values: np.ndarray, spec: ColumnSpec, datetime_unit: str | 
     return _cast(pd.Series(values), spec.dtype)
 
 
+def _is_numpy_dtype(dtype: str) -> bool:
+    try:
+        np.dtype(dtype)
+    except TypeError:
+        return False
+    return True
+
+
 def _restore_discrete(values: np.ndarray, spec: ColumnSpec) -> pd.Series:
-    series = pd.Series(values, dtype=object)
+    series = pd.Series(values, dtype=values.dtype)
     if spec.dtype == "category":
         return series.astype(pd.CategoricalDtype(categories=_category_order(spec)))
     return _cast(series, spec.dtype)
