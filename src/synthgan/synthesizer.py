@@ -289,7 +289,7 @@ class Synthesizer:
                 conditions = self.sampler_.condition_vectors(span, level)
             noise = torch.randn(size, self.params_["noise_dim"], generator=random)
             inputs = torch.cat([noise, conditions], dim=1).to(self.device_)
-            blocks.append(self.head_(self.generator_(inputs)).cpu().numpy())
+            blocks.append(self.head_(self.generator_(inputs), onehot_probabilities=False).cpu().numpy())
         self.generator_.train(was_training)
         return np.concatenate(blocks) if blocks else np.zeros((0, self.transformer_.layout.width), np.float32)
 

@@ -32,8 +32,18 @@ class LayoutHead(nn.Module):
             self.register_buffer(self.group_names[-1], index, persistent=False)
 
     def forward(
-        self, raw: torch.Tensor, gumbel: bool = False, generator: torch.Generator | None = None
+        self,
+        raw: torch.Tensor,
+        gumbel: bool = False,
+        generator: torch.Generator | None = None,
+        onehot_probabilities: bool = True,
     ) -> torch.Tensor:
+        """Activated output. With ``onehot_probabilities=False`` one-hot spans keep their logits:
+        enough for decoding, which only takes each span's argmax, and much cheaper when sampling."""
+        if not onehot_probabilities:
+            out = raw.clone()
+            out[:, self.scalar_index] = torch.tanh(raw[:, self.scalar_index])
+            return out
         out = torch.empty_like(raw)
         out[:, self.scalar_index] = torch.tanh(raw[:, self.scalar_index])
         for name in self.group_names:
