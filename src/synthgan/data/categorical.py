@@ -4,6 +4,8 @@ High cardinality: the ``max_levels - 1`` most frequent levels keep a one-hot slo
 levels share one *other* slot. Decoding the *other* slot draws one of those rare levels with its real
 frequency, so every value produced exists in the real data and memory stays bounded however many
 distinct values a column has (a free-text column of 50,000 names still costs ``max_levels`` slots).
+Levels that never occur (unused categories of a pandas ``category`` dtype) get no slot; the dtype
+itself (all its categories, in order, and whether it is ordered) is kept to restore the column.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ class CategoricalEncoder:
     has_null: bool = False
     rare_levels: list[Any] = field(default_factory=list)
     rare_weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # For a pandas ``category`` column: its categories in order and whether they are ordered.
+    dtype_categories: list[Any] | None = None
+    ordered: bool = False
+    # Object columns whose missing cells are None (not NaN) get None back.
+    null_is_none: bool = False
 
     @property
     def width(self) -> int:
@@ -41,7 +48,13 @@ class CategoricalEncoder:
 
     def fit(self, values: pd.Series) -> CategoricalEncoder:
         counts = values.value_counts(dropna=True, sort=True)
-        self.has_null = bool(values.isna().any())
+        counts = counts[counts > 0]  # a category dtype lists its unused categories with count 0
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            self.dtype_categories = [_native(v) for v in values.dtype.categories]
+            self.ordered = bool(values.dtype.ordered)
+        missing = values.isna()
+        self.has_null = bool(missing.any())
+        self.null_is_none = bool(self.has_null and values.dtype == object and values[missing].iloc[0] is None)
         slots = self.max_levels - int(self.has_null)
         if len(counts) > slots:
             kept, rare = counts.iloc[: slots - 1], counts.iloc[slots - 1 :]
@@ -74,7 +87,7 @@ class CategoricalEncoder:
         table = np.empty(self.width, dtype=np.float64 if numeric else object)
         table[: len(self.levels)] = self.levels
         if self.has_null:
-            table[self.null_slot] = np.nan
+            table[self.null_slot] = None if self.null_is_none and not numeric else np.nan
         out = table[slots]
         if self.rare_levels:
             other = slots == self.other_slot
@@ -99,6 +112,9 @@ class CategoricalEncoder:
             "levels": self.levels,
             "has_null": self.has_null,
             "rare_levels": self.rare_levels,
+            "dtype_categories": self.dtype_categories,
+            "ordered": self.ordered,
+            "null_is_none": self.null_is_none,
         }
         return meta, {"rare_weights": self.rare_weights}
 
@@ -110,6 +126,9 @@ class CategoricalEncoder:
             has_null=meta["has_null"],
             rare_levels=list(meta["rare_levels"]),
             rare_weights=np.asarray(arrays["rare_weights"], dtype=np.float64),
+            dtype_categories=meta.get("dtype_categories"),
+            ordered=bool(meta.get("ordered", False)),
+            null_is_none=bool(meta.get("null_is_none", False)),
         )
 
 

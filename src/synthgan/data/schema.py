@@ -9,6 +9,7 @@ observed range, decimals, categories and null share. It serializes to plain JSON
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.api import guess_datetime_format
 
 from synthgan.errors import DataError, SchemaError
 
@@ -27,6 +29,8 @@ MAX_CATEGORICAL_CODES = 15
 POINT_MASS_SHARE = 0.10
 # Rows needed before "unique in every row" is read as an identifier rather than chance.
 MIN_ROWS_FOR_IDENTIFIER = 50
+# Text that may hold a date or time: 2021-03-01, 03/01/2021, 01.03.2021, 10:22.
+DATE_PATTERN = r"\d{1,4}[-/:]\d{1,2}|\d{1,2}\.\d{1,2}\.\d{2,4}"
 # Decimals beyond this are treated as full float precision (no rounding on output).
 MAX_DECIMALS = 8
 
@@ -205,6 +209,7 @@ def _infer_column(series: pd.Series, forced: ColumnKind | None) -> ColumnSpec:
             f"schema={{{name!r}: 'constant'}} to keep it as an all-missing column."
         )
     counts = non_null.value_counts(sort=True)  # one hashing pass feeds every statistic below
+    counts = counts[counts > 0]  # a category dtype also lists its unused categories, with count 0
     n_distinct = len(counts)
     kind = forced or _guess_kind(series, non_null, n_distinct)
     spec = ColumnSpec(name=name, kind=kind, dtype=str(series.dtype), null_share=null_share, n_distinct=n_distinct)
@@ -272,13 +277,47 @@ def _guess_kind(series: pd.Series, non_null: pd.Series, n_distinct: int) -> Colu
     return ColumnKind.CATEGORICAL
 
 
+def text_datetime_format(series: pd.Series) -> str | None:
+    """For dates written as text: the one strftime format that reads every cell and writes it back.
+
+    Tries the format pandas guesses from the first value, month first and then day first; None when
+    no single format fits (the column is then parsed value by value and written back as ISO 8601).
+    """
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return None
+    text = series.dropna().astype(str)
+    if text.empty:
+        return None
+    head = text.head(1_000)
+    for dayfirst in (False, True):
+        with warnings.catch_warnings():  # pandas warns when the guess contradicts ``dayfirst``
+            warnings.simplefilter("ignore", UserWarning)
+            guessed = guess_datetime_format(text.iloc[0], dayfirst=dayfirst)
+        if guessed is None:
+            continue
+        try:
+            parsed = pd.to_datetime(text, format=guessed)  # raises if a cell does not fit the format
+        except (TypeError, ValueError):
+            continue
+        if parsed.head(1_000).dt.strftime(guessed).equals(head):
+            return guessed
+    return None
+
+
+def parse_datetimes(series: pd.Series, text_format: str | None = None) -> pd.Series:
+    """The column as timestamps (NaT where missing or unreadable)."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series
+    return pd.to_datetime(series, errors="coerce", format=text_format or "mixed")
+
+
 def _is_bool_object(non_null: pd.Series) -> bool:
     return non_null.dtype == object and all(isinstance(v, bool | np.bool_) for v in non_null.head(1000))
 
 
 def _looks_like_datetime(non_null: pd.Series) -> bool:
     sample = non_null.head(200).astype(str)
-    if not sample.str.contains(r"\d{1,4}[-/:]\d{1,2}", regex=True).all():
+    if not sample.str.contains(DATE_PATTERN, regex=True).all():
         return False
     parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
     return bool(parsed.notna().mean() >= 0.95)
@@ -296,7 +335,7 @@ def _describe(spec: ColumnSpec, series: pd.Series, non_null: pd.Series, counts: 
         spec.decimals = 0 if kind is ColumnKind.INTEGER else _decimals(values)
         spec.point_masses = _point_masses(counts, len(values), spec)
     elif kind is ColumnKind.DATETIME:
-        stamps = pd.to_datetime(non_null, errors="coerce", format="mixed")
+        stamps = parse_datetimes(non_null, text_datetime_format(non_null))
         spec.minimum, spec.maximum = stamps.min().isoformat(), stamps.max().isoformat()
     elif kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.CONSTANT):
         spec.categories = [_native(v) for v in counts.index]

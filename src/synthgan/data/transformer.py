@@ -29,10 +29,18 @@ import pandas as pd
 
 from synthgan.data.categorical import CategoricalEncoder
 from synthgan.data.layout import Layout, Span
-from synthgan.data.numeric import NumericEncoder
+from synthgan.data.numeric import METHODS, NumericEncoder
 from synthgan.data.regenerated import IdentifierGenerator
-from synthgan.data.schema import ColumnKind, ColumnSpec, Schema, infer_schema, validate_table
-from synthgan.errors import ConditionError, DataError, NotFittedError
+from synthgan.data.schema import (
+    ColumnKind,
+    ColumnSpec,
+    Schema,
+    infer_schema,
+    parse_datetimes,
+    text_datetime_format,
+    validate_table,
+)
+from synthgan.errors import ConditionError, DataError, NotFittedError, ParameterError, SchemaError
 
 __all__ = ["Transformer"]
 
@@ -47,15 +55,29 @@ class Transformer:
     Parameters
     ----------
     schema:
-        A :class:`Schema` to use instead of inferring one.
+        A :class:`Schema` to use instead of inferring one (``overrides`` / ``discrete_columns``
+        passed to :meth:`fit` still change the kinds it names).
     max_modes:
         Most Gaussian modes per numeric column (CTGAN uses 10).
     fit_sample_size:
         Values per numeric column the mixture is fitted on; bounds fit time on large tables.
     max_categories:
-        One-hot slots per categorical column; rarer levels share an "other" slot (see categorical.py).
+        One-hot slots per categorical column, the null slot included. A column with more distinct
+        values keeps its ``max_categories - 1`` most frequent levels (one less if it has missing
+        values) and puts all rarer levels in one shared "other" slot; decoding that slot draws one of
+        the rare real levels with its real frequency, so no invented level is ever produced.
     seed:
         Seeds the subsampling and mixture fits, so a fit is reproducible.
+    continuous:
+        ``"gmm"`` (default): mode-specific normalization with a variational Gaussian mixture, as in
+        CTGAN. ``"quantile"``: one piecewise-linear map through the column's quantiles (faster to
+        fit, no modes). Either way point masses and nulls are components of their own.
+
+    Example
+    -------
+    >>> t = Transformer().fit(df)                       # doctest: +SKIP
+    >>> matrix = t.transform(df)                        # float32, shape (len(df), t.layout.width)
+    >>> again = t.inverse_transform(matrix)             # same columns, order and dtypes as df
     """
 
     def __init__(
@@ -65,8 +87,18 @@ class Transformer:
         fit_sample_size: int = 20_000,
         max_categories: int = 100,
         seed: int | None = 0,
+        continuous: str = "gmm",
     ) -> None:
+        if continuous not in METHODS:
+            raise ParameterError(f"continuous={continuous!r} is not supported. Use one of: {', '.join(METHODS)}.")
+        if schema is not None and not isinstance(schema, Schema):
+            raise ParameterError(
+                f"schema must be a synthgan Schema (from infer_schema), got {type(schema).__name__}. "
+                "To change kinds, pass overrides={'column': 'categorical'} to fit()."
+            )
         self.schema = schema
+        self._given_schema = schema
+        self.continuous = continuous
         self.max_modes = max_modes
         self.fit_sample_size = fit_sample_size
         self.max_categories = max_categories
@@ -81,13 +113,30 @@ class Transformer:
         discrete_columns: Iterable[str] | None = None,
         overrides: Mapping[str, str] | None = None,
     ) -> Transformer:
-        """Infer the schema (unless one was given) and fit an encoder per column. ``df`` is not modified."""
+        """Infer the schema (unless one was given) and fit an encoder per column. ``df`` is not modified.
+
+        ``discrete_columns`` (CTGAN's argument) marks columns categorical; ``overrides`` maps column
+        names to kinds (``{"Age": "categorical"}``) and wins over both.
+        """
         validate_table(df)
-        if self.schema is None or discrete_columns or overrides:
+        given = self._given_schema
+        if given is None:
             self.schema = infer_schema(df, overrides=overrides, discrete_columns=discrete_columns)
-        missing = [name for name in self.schema.names if name not in df.columns]
-        if missing:
-            raise DataError(f"The table lacks schema column(s) {missing}.")
+        else:
+            missing = [name for name in given.names if name not in df.columns]
+            if missing:
+                raise DataError(
+                    f"The table lacks column(s) {missing} named by the schema. "
+                    f"Pass a table with them, or a schema for this table's columns {list(df.columns)}."
+                )
+            if discrete_columns or overrides:
+                kinds: dict[str, str | ColumnKind] = {spec.name: spec.kind for spec in given}
+                _check_names(list(discrete_columns or []) + list(overrides or {}), given.names)
+                kinds.update({name: ColumnKind.CATEGORICAL for name in discrete_columns or []})
+                kinds.update(overrides or {})
+                self.schema = infer_schema(df[given.names], overrides=kinds)
+            else:
+                self.schema = given
         rng = np.random.default_rng(self.seed)
         self._encoders = {}
         spans: list[Span] = []
@@ -100,10 +149,20 @@ class Transformer:
 
     def _fit_column(self, spec: ColumnSpec, series: pd.Series, rng: np.random.Generator) -> Any:
         if spec.kind in (ColumnKind.CONTINUOUS, ColumnKind.INTEGER, ColumnKind.DATETIME):
-            unit = _datetime_unit(series) if spec.kind is ColumnKind.DATETIME else None
-            values = _numbers(series, spec, unit)
+            unit = text_format = None
+            if spec.kind is ColumnKind.DATETIME:
+                text_format = text_datetime_format(series)
+                unit = _datetime_unit(series, text_format)
+            values = _numbers(series, spec, unit, text_format)
+            _check_numbers(values, spec.name, allow_null=True)
             masses = [] if unit else spec.point_masses
-            encoder = NumericEncoder(self.max_modes, self.fit_sample_size, datetime_unit=unit)
+            encoder = NumericEncoder(
+                self.max_modes,
+                self.fit_sample_size,
+                datetime_unit=unit,
+                datetime_format=text_format,
+                method=self.continuous,
+            )
             return encoder.fit(values, masses, rng)
         if spec.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
             return CategoricalEncoder(self.max_categories).fit(series)
@@ -135,9 +194,14 @@ class Transformer:
         offset; pass ``dtype=np.float64`` for a bit-exact round trip of very large integers.
         """
         self._check_fitted()
+        if not isinstance(df, pd.DataFrame):
+            raise DataError(f"Expected a pandas DataFrame, got {type(df).__name__}.")
         missing = [name for name in self.schema.names if name not in df.columns]
         if missing:
-            raise DataError(f"The table lacks column(s) {missing} that the transformer was fitted on.")
+            raise DataError(
+                f"The table lacks column(s) {missing} that the transformer was fitted on. "
+                "Pass a table with every fitted column (extra columns are ignored)."
+            )
         matrix = np.zeros((len(df), self.layout.width), dtype=dtype)
         rows = np.arange(len(df))
         for spec in self.schema:
@@ -146,7 +210,8 @@ class Transformer:
                 continue
             encoder = self._encoders[spec.name]
             if isinstance(encoder, NumericEncoder):
-                values = _numbers(df[spec.name], spec, encoder.datetime_unit)
+                values = _numbers(df[spec.name], spec, encoder.datetime_unit, encoder.datetime_format)
+                _check_numbers(values, spec.name, allow_null=encoder.has_null)
                 scalar, component = encoder.transform(values)
                 matrix[:, spans[0].start] = scalar
                 matrix[rows, spans[1].start + component] = 1.0
@@ -174,11 +239,11 @@ class Transformer:
             if isinstance(encoder, NumericEncoder):
                 component = matrix[:, spans[1].start : spans[1].stop].argmax(axis=1)
                 values = encoder.inverse(matrix[:, spans[0].start], component)
-                columns[spec.name] = _restore_numeric(values, spec, encoder.datetime_unit)
+                columns[spec.name] = _restore_numeric(values, spec, encoder)
             elif isinstance(encoder, CategoricalEncoder):
                 slots = matrix[:, spans[0].start : spans[0].stop].argmax(axis=1)
                 numeric = np.dtype(spec.dtype).kind in "fiu" if _is_numpy_dtype(spec.dtype) else False
-                columns[spec.name] = _restore_discrete(encoder.inverse(slots, rng, numeric), spec)
+                columns[spec.name] = _restore_discrete(encoder.inverse(slots, rng, numeric), spec, encoder)
             elif isinstance(encoder, IdentifierGenerator):
                 columns[spec.name] = _cast(pd.Series(encoder.generate(n, rng)), spec.dtype)
             else:
@@ -213,6 +278,7 @@ class Transformer:
                 "fit_sample_size": self.fit_sample_size,
                 "max_categories": self.max_categories,
                 "seed": self.seed,
+                "continuous": self.continuous,
             },
             "schema": self.schema.to_dict(),
             "layout": self.layout.to_dict(),
@@ -266,29 +332,45 @@ def _spans_for(spec: ColumnSpec, encoder: Any, start: int) -> list[Span]:
     return []
 
 
-def _datetime_unit(series: pd.Series) -> str:
+def _check_names(names: list[str], known: list[str]) -> None:
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise SchemaError(f"Schema names column(s) not in the table: {unknown}. Columns are: {known}.")
+
+
+def _check_numbers(values: np.ndarray, name: str, allow_null: bool) -> None:
+    """Reject infinities, and missing values in a column fitted without any."""
+    if np.isinf(values).any():
+        raise DataError(f"Column {name!r} holds infinite values. Replace them with NaN or finite numbers first.")
+    if not allow_null and np.isnan(values).any():
+        raise DataError(
+            f"Column {name!r} has missing values, but had none when the transformer was fitted. "
+            "Fill them, or fit on data that includes missing values in this column."
+        )
+
+
+def _datetime_unit(series: pd.Series, text_format: str | None = None) -> str:
     """The coarsest unit in which every timestamp of the column is whole."""
-    nanos = _to_datetime(series).dropna().astype("int64").to_numpy()
+    nanos = _to_datetime(series, text_format).dropna().astype("int64").to_numpy()
     for unit, size in _DATETIME_UNITS.items():
         if np.all(nanos % size == 0):
             return unit
     return "ns"
 
 
-def _to_datetime(series: pd.Series) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(series):
-        stamps = series
-    else:
-        stamps = pd.to_datetime(series, errors="coerce", format="mixed")
+def _to_datetime(series: pd.Series, text_format: str | None = None) -> pd.Series:
+    stamps = parse_datetimes(series, text_format)
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
     return stamps.astype("datetime64[ns]")
 
 
-def _numbers(series: pd.Series, spec: ColumnSpec, datetime_unit: str | None) -> np.ndarray:
+def _numbers(
+    series: pd.Series, spec: ColumnSpec, datetime_unit: str | None, text_format: str | None = None
+) -> np.ndarray:
     """The column as float64 (NaN for missing); datetimes in units of ``datetime_unit`` since 1970."""
     if datetime_unit is not None:
-        stamps = _to_datetime(series)
+        stamps = _to_datetime(series, text_format)
         nanos = stamps.astype("int64").to_numpy().astype(np.float64)
         nanos[stamps.isna().to_numpy()] = np.nan
         return nanos / _DATETIME_UNITS[datetime_unit]
@@ -298,14 +380,15 @@ def _numbers(series: pd.Series, spec: ColumnSpec, datetime_unit: str | None) -> 
         raise DataError(f"Column {spec.name!r} should be numeric ({spec.kind.value}) but holds other values.") from None
 
 
-def _restore_numeric(values: np.ndarray, spec: ColumnSpec, datetime_unit: str | None) -> pd.Series:
+def _restore_numeric(values: np.ndarray, spec: ColumnSpec, encoder: NumericEncoder) -> pd.Series:
+    datetime_unit = encoder.datetime_unit
     if datetime_unit is not None:
         low, high = (pd.Timestamp(spec.minimum), pd.Timestamp(spec.maximum))
         size = _DATETIME_UNITS[datetime_unit]
         low_n, high_n = low.value / size, high.value / size
         clipped = np.clip(np.round(values), low_n, high_n)
         stamps = pd.to_datetime(pd.Series(clipped * size), unit="ns", errors="coerce")
-        return _cast_datetime(stamps, spec)
+        return _cast_datetime(stamps, spec, encoder.datetime_format)
     if spec.minimum is not None:
         values = np.clip(values, spec.minimum, spec.maximum)
     if spec.decimals is not None:
@@ -321,10 +404,14 @@ def _is_numpy_dtype(dtype: str) -> bool:
     return True
 
 
-def _restore_discrete(values: np.ndarray, spec: ColumnSpec) -> pd.Series:
+def _restore_discrete(values: np.ndarray, spec: ColumnSpec, encoder: CategoricalEncoder) -> pd.Series:
     series = pd.Series(values, dtype=values.dtype)
     if spec.dtype == "category":
-        return series.astype(pd.CategoricalDtype(categories=_category_order(spec)))
+        if encoder.dtype_categories is not None:
+            dtype = pd.CategoricalDtype(categories=encoder.dtype_categories, ordered=encoder.ordered)
+        else:
+            dtype = pd.CategoricalDtype(categories=_category_order(spec))
+        return series.astype(dtype)
     return _cast(series, spec.dtype)
 
 
@@ -348,11 +435,14 @@ def _cast(series: pd.Series, dtype: str) -> pd.Series:
     return series.astype(dtype)
 
 
-def _cast_datetime(stamps: pd.Series, spec: ColumnSpec) -> pd.Series:
+def _cast_datetime(stamps: pd.Series, spec: ColumnSpec, text_format: str | None = None) -> pd.Series:
     if spec.dtype.startswith("datetime64"):
         if "," in spec.dtype:  # timezone-aware: values were stored as UTC
             return stamps.dt.tz_localize("UTC").astype(spec.dtype)
         return stamps.astype(spec.dtype)
+    if text_format is not None:
+        formatted = stamps.dt.strftime(text_format)
+        return formatted.astype(object).where(stamps.notna(), None).astype(spec.dtype)
     formatted = stamps.dt.strftime("%Y-%m-%d %H:%M:%S")
     if all(s.endswith(" 00:00:00") for s in formatted.dropna().head(100)):
         formatted = stamps.dt.strftime("%Y-%m-%d")
