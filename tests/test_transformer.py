@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from synthgan.data import Transformer
-from synthgan.errors import ConditionError, DataError, NotFittedError
+from synthgan.errors import ConditionError, DataError, NotFittedError, ParameterError, SchemaError
 
 
 def _mixed(n: int = 400) -> pd.DataFrame:
@@ -165,3 +165,105 @@ def test_adult_round_trip(adult):
     transformer = Transformer().fit(adult)
     back = transformer.inverse_transform(transformer.transform(adult))
     pd.testing.assert_frame_equal(back, adult)
+
+
+def _dtype_zoo(n: int = 300) -> pd.DataFrame:
+    """One column per dtype the inverse transform must give back."""
+    rng = np.random.default_rng(7)
+    holes = rng.random(n) < 0.2
+    stamps = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 10**7, n), unit="s")
+    days = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 4000, n), unit="D")
+    return pd.DataFrame(
+        {
+            "Int64": pd.array(np.where(holes, None, rng.integers(0, 1000, n)).tolist(), dtype="Int64"),
+            "boolean": pd.array(np.where(holes, None, rng.random(n) < 0.5).tolist(), dtype="boolean"),
+            "string": pd.array(np.where(holes, None, rng.choice(list("xyz"), n)).tolist(), dtype="string"),
+            "float32": rng.normal(size=n).astype("float32"),
+            "int32": rng.integers(-500, 500, n).astype("int32"),
+            "uint8": rng.integers(0, 255, n).astype("uint8"),
+            "seconds": pd.Series(stamps).astype("datetime64[s]"),
+            "zoned": pd.Series(stamps).dt.tz_localize("UTC").dt.tz_convert("Europe/Oslo"),
+            "ordered": pd.Categorical(
+                rng.choice(["low", "mid", "high"], n), categories=["low", "mid", "high", "unused"], ordered=True
+            ),
+            "int_category": pd.Categorical(rng.choice([3, 1, 2], n)),
+            "object_bool": pd.Series(np.where(holes, None, rng.random(n) < 0.5).tolist(), dtype=object),
+            "float_codes": rng.integers(0, 5, n).astype(float),
+            "us_dates": days.strftime("%m/%d/%Y"),
+            "dotted_dates": days.strftime("%d.%m.%Y"),
+            "iso_times": stamps.strftime("%Y-%m-%dT%H:%M:%S"),
+            "code": [f"AB-{i:06d}" for i in rng.permutation(n)],
+        }
+    )
+
+
+@pytest.mark.parametrize("continuous", ["gmm", "quantile"])
+def test_every_dtype_comes_back(continuous):
+    df = _dtype_zoo()
+    transformer = Transformer(continuous=continuous).fit(df)
+    kinds = {spec.name: spec.kind.value for spec in transformer.schema}
+    assert kinds["us_dates"] == kinds["dotted_dates"] == kinds["iso_times"] == "datetime"
+    assert kinds["code"] == "identifier"
+    back = transformer.inverse_transform(transformer.transform(df, dtype=np.float64))
+    assert back.dtypes.to_dict() == df.dtypes.to_dict()
+    assert back["ordered"].cat.ordered and list(back["ordered"].cat.categories) == ["low", "mid", "high", "unused"]
+    assert back["object_bool"][df["object_bool"].isna()].map(lambda v: v is None).all()
+    assert back["code"].is_unique and back["code"].str.match(r"^AB-\d{6}$").all()
+    pd.testing.assert_frame_equal(back.drop(columns="code"), df.drop(columns="code"), check_exact=False, rtol=1e-6)
+
+
+def test_quantile_encoding_round_trip_and_state():
+    df = _mixed(600)
+    transformer = Transformer(continuous="quantile").fit(df)
+    spans = transformer.layout.spans_of("income")
+    assert [s.kind for s in spans] == ["scalar", "onehot"] and spans[1].width == 2  # value + null
+    back = transformer.inverse_transform(transformer.transform(df, dtype=np.float64))
+    pd.testing.assert_frame_equal(back.drop(columns="id"), df.drop(columns="id"), check_exact=False, rtol=1e-9)
+    meta, arrays = transformer.to_state()
+    again = Transformer.from_state(json.loads(json.dumps(meta)), arrays)
+    assert again.continuous == "quantile"
+    assert np.array_equal(again.transform(df), transformer.transform(df))
+    out = transformer.inverse_transform(
+        np.tanh(np.random.default_rng(0).normal(0, 3, (2000, transformer.layout.width)))
+    )
+    assert out["income"].dropna().between(df["income"].min(), df["income"].max()).all()
+
+
+def test_refit_infers_a_fresh_schema_and_overrides_apply_to_a_given_one(mixed):
+    transformer = Transformer().fit(mixed[["income", "city"]])
+    transformer.fit(mixed[["children", "member"]])
+    assert transformer.schema.names == ["children", "member"]
+    given = Transformer().fit(mixed).schema
+    again = Transformer(schema=given).fit(
+        mixed, overrides={"children": "integer"}, discrete_columns=["days_poor_health"]
+    )
+    kinds = {spec.name: spec.kind.value for spec in again.schema}
+    assert kinds["children"] == "integer" and kinds["days_poor_health"] == "categorical"
+    assert kinds["city"] == "categorical" and kinds["id"] == "identifier"
+
+
+def test_transform_rejects_what_fit_never_saw(mixed, fitted):
+    for column, value, message in [
+        ("income", np.inf, "'income' holds infinite values"),
+        ("children", np.nan, "'children' has values not seen during fit"),
+        ("days_poor_health", np.nan, "'days_poor_health' has missing values, but had none"),
+    ]:
+        bad = mixed.copy()
+        bad[column] = bad[column].astype(float)
+        bad.loc[5, column] = value
+        with pytest.raises(DataError, match=message):
+            fitted.transform(bad)
+    with pytest.raises(DataError, match="DataFrame"):
+        fitted.transform(mixed.to_numpy())
+
+
+def test_bad_parameters_are_named():
+    with pytest.raises(ParameterError, match="continuous='fancy'"):
+        Transformer(continuous="fancy")
+    with pytest.raises(ParameterError, match="schema must be a synthgan Schema"):
+        Transformer(schema={"a": "categorical"})
+    df = _mixed(100)
+    with pytest.raises(SchemaError, match="not in the table: \\['nope'\\]"):
+        Transformer(schema=Transformer().fit(df).schema).fit(df, overrides={"nope": "integer"})
+    with pytest.raises(DataError, match="lacks column"):
+        Transformer(schema=Transformer().fit(df).schema).fit(df.drop(columns="city"))

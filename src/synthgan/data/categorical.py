@@ -67,20 +67,20 @@ class CategoricalEncoder:
 
     def transform(self, values: pd.Series) -> np.ndarray:
         """Slot index of every value; unseen values raise a DataError naming the column."""
-        lookup = {level: slot for slot, level in enumerate(self.levels)}
-        lookup.update({level: self.other_slot for level in self.rare_levels})
-        codes = values.map(lookup)
-        missing = values.isna()
-        if self.has_null:
-            codes = codes.where(~missing, self.null_slot)
-        unseen = codes.isna() & ~missing
+        known = pd.Index([*self.levels, *self.rare_levels])
+        position = known.get_indexer(values)  # one hashing pass; -1 for missing and unseen values
+        missing = values.isna().to_numpy()
+        unseen = (position < 0) & ~missing
         if unseen.any() or (missing.any() and not self.has_null):
             bad = values[unseen].unique()[:5].tolist() if unseen.any() else ["<missing>"]
             raise DataError(
                 f"Column {values.name!r} has values not seen during fit: {bad}. "
                 "Fit on data that includes them, or map them to known levels first."
             )
-        return codes.to_numpy(dtype=np.int64)
+        codes = np.where(position >= len(self.levels), self.other_slot, position)
+        if self.has_null:
+            codes[missing] = self.null_slot
+        return codes.astype(np.int64)
 
     def inverse(self, slots: np.ndarray, rng: np.random.Generator, numeric: bool = False) -> np.ndarray:
         """Values (NaN for missing) for slot indices: floats if ``numeric``, else Python objects."""
