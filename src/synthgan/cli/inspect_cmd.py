@@ -19,6 +19,7 @@ def inspect_command(data: str, as_json: bool, discrete: str) -> None:
     """Show the schema synthgan infers for DATA (CSV or Parquet), or for a dataset name like 'adult'."""
     from rich import box
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from synthgan.data.schema import infer_schema
@@ -28,23 +29,33 @@ def inspect_command(data: str, as_json: bool, discrete: str) -> None:
     if as_json:
         click.echo(json.dumps({"rows": len(df), **schema.to_dict()}, indent=2, default=str))
         return
-    table = Table(title=f"{data}: {len(df):,} rows x {df.shape[1]} columns", title_justify="left", box=box.SIMPLE)
-    table.add_column("column", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("dtype", no_wrap=True)
-    table.add_column("nulls", justify="right", no_wrap=True)
-    table.add_column("distinct", justify="right", no_wrap=True)
-    table.add_column("range", overflow="ellipsis")
+    # Sized for an 80-column terminal: no outer padding, long names cut with an ellipsis, ranges
+    # compact (thousands separators, integers without ".0", dates without a midnight time).
+    title = f"{Path(data).name}: {len(df):,} rows x {df.shape[1]} columns"
+    table = Table(
+        title=escape(title),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("column", no_wrap=True, overflow="ellipsis", max_width=20)
+    table.add_column("kind", no_wrap=True, min_width=11)
+    table.add_column("dtype", no_wrap=True, overflow="ellipsis", max_width=14)
+    table.add_column("nulls", justify="right", no_wrap=True, min_width=5)
+    table.add_column("distinct", justify="right", no_wrap=True, min_width=8)
+    table.add_column("range", min_width=12)  # wraps at " - " rather than lose the maximum
     notes = []
     for spec in schema:
-        notes += [f"  {spec.name}: {note}" for note in spec.notes if "missing" not in note]
+        notes += [escape(f"  {spec.name}: {note}") for note in spec.notes if "missing" not in note]
         table.add_row(
-            spec.name,
+            escape(spec.name),
             spec.kind.value,
-            spec.dtype,
+            escape(spec.dtype),
             f"{100 * spec.null_share:.1f}%" if spec.null_share else "",
             f"{spec.n_distinct:,}",
-            _range(spec.minimum, spec.maximum),
+            _range(spec.minimum, spec.maximum, spec.kind.value == "datetime"),
         )
     console = Console()
     console.print(table)
@@ -52,10 +63,22 @@ def inspect_command(data: str, as_json: bool, discrete: str) -> None:
         console.print("Notes:", *notes, sep="\n", highlight=False)
 
 
-def _range(low, high) -> str:
+def _range(low, high, is_datetime: bool = False) -> str:
     if low is None:
         return ""
+    if is_datetime:
+        return _date_range(str(low), str(high))
     return f"{_number(low)} - {_number(high)}"
+
+
+def _date_range(low: str, high: str) -> str:
+    """ISO timestamps shown as dates, with hours and minutes only when the span is under 3 days."""
+    import pandas as pd
+
+    start, stop = pd.Timestamp(low), pd.Timestamp(high)
+    whole_days = start.normalize() == start and stop.normalize() == stop
+    pattern = "%Y-%m-%d" if whole_days or (stop - start).days >= 3 else "%Y-%m-%d %H:%M"
+    return f"{start.strftime(pattern)} - {stop.strftime(pattern)}"
 
 
 def _number(value) -> str:
@@ -64,7 +87,7 @@ def _number(value) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:,.0f}" if 1_000 <= abs(value) < 1e12 else f"{value:.4g}"
     return str(value)[:19]
 
 
