@@ -48,3 +48,7 @@ def test_shared_dataset_round_trip(shared_data, name):
         if spec.kind in (ColumnKind.CONTINUOUS, ColumnKind.INTEGER):
             real, restored = df[spec.name].to_numpy(float), back32[spec.name].to_numpy(float)
             assert np.nanmax(np.abs(restored - real)) <= 1e-5 * (np.nanstd(real) + 1e-12) + 0.5, spec.name
+
+
+def test_every_shared_dataset_is_covered(shared_data):
+    assert set(datasets.available()) <= set(TABULAR), "add new tabular datasets to TABULAR"

@@ -227,7 +227,9 @@ class Transformer:
         ``rng`` drives the few random choices (rare levels, identifier order); default seed 0.
         """
         self._check_fitted()
-        matrix = np.asarray(matrix, dtype=np.float64)
+        matrix = np.asarray(matrix)  # no float64 copy of the whole matrix: only scalar columns are widened
+        if matrix.dtype.kind not in "fiub":
+            raise DataError(f"Expected a numeric matrix, got dtype {matrix.dtype}.")
         if matrix.ndim != 2 or matrix.shape[1] != self.layout.width:
             raise DataError(f"Expected a matrix of shape (rows, {self.layout.width}), got {matrix.shape}.")
         rng = rng if rng is not None else np.random.default_rng(0)
@@ -238,7 +240,7 @@ class Transformer:
             encoder = self._encoders[spec.name]
             if isinstance(encoder, NumericEncoder):
                 component = matrix[:, spans[1].start : spans[1].stop].argmax(axis=1)
-                values = encoder.inverse(matrix[:, spans[0].start], component)
+                values = encoder.inverse(matrix[:, spans[0].start].astype(np.float64), component)
                 columns[spec.name] = _restore_numeric(values, spec, encoder)
             elif isinstance(encoder, CategoricalEncoder):
                 slots = matrix[:, spans[0].start : spans[0].stop].argmax(axis=1)
