@@ -123,7 +123,7 @@ class Synthesizer:
             data_tensor, params["batch_size"], sampler, model_class.conditioning == "ctgan", cpu_random
         )
 
-        with _local_torch_rng(seed, self.device_):
+        with _local_torch_rng(seed, self.device_), _torch_threads(params["threads"]):
             self._train(model, params, matrix, train_rows, monitor_rows, batches, cpu_random)
         return self
 
@@ -218,10 +218,11 @@ class Synthesizer:
         random = torch.Generator().manual_seed(_seed_or_random(seed))
         numpy_random = np.random.default_rng(_seed_or_random(seed))
         wanted = self._resolve_conditions(conditions or {})
-        if not wanted:
-            matrix = self._generate_matrix(n, None, random)
-        else:
-            matrix = self._generate_conditioned(n, wanted, random)
+        with _torch_threads(self.params_["threads"]):
+            if not wanted:
+                matrix = self._generate_matrix(n, None, random)
+            else:
+                matrix = self._generate_conditioned(n, wanted, random)
         return self.transformer_.inverse_transform(matrix, rng=numpy_random)
 
     def _resolve_conditions(self, conditions: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
@@ -271,27 +272,40 @@ class Synthesizer:
 
     @torch.no_grad()
     def _generate_matrix(self, n: int, condition: tuple[str, int] | None, random: torch.Generator) -> np.ndarray:
-        """Activated generator output, ``n`` rows; ``condition`` = (column, level) of a learned condition."""
-        blocks = []
+        """Generator output ready for decoding, ``n`` rows; ``condition`` = (column, level) of a learned condition.
+
+        Scalars are activated; one-hot spans keep their logits (decoding and monitoring only take
+        each span's argmax, so the softmax would be wasted work).
+        """
+        layout_width = self.transformer_.layout.width
+        out = np.empty((n, layout_width), dtype=np.float32)
         spans = self.condition_spans_
         width = sum(span.width for span in spans)
-        was_training = self.generator_.training
-        self.generator_.eval()
+        generator = self.generator_
+        was_training = generator.training
+        generator.eval()
         for start in range(0, n, SAMPLE_CHUNK):
             size = min(SAMPLE_CHUNK, n - start)
-            conditions = torch.zeros(size, width)
+            noise = torch.randn(size, self.params_["noise_dim"], generator=random)
+            index = None
             if spans:
                 if condition is None:
                     span, level = self.sampler_.sample_levels(size, random, log_frequency=False)
                 else:
                     span = torch.full((size,), [s.column for s in spans].index(condition[0]))
                     level = torch.full((size,), condition[1])
-                conditions = self.sampler_.condition_vectors(span, level)
-            noise = torch.randn(size, self.params_["noise_dim"], generator=random)
-            inputs = torch.cat([noise, conditions], dim=1).to(self.device_)
-            blocks.append(self.head_(self.generator_(inputs), onehot_probabilities=False).cpu().numpy())
-        self.generator_.train(was_training)
-        return np.concatenate(blocks) if blocks else np.zeros((0, self.transformer_.layout.width), np.float32)
+                index = (self.sampler_.offsets[span] + level).to(self.device_)
+            noise = noise.to(self.device_)
+            if hasattr(generator, "infer"):
+                raw = generator.infer(noise, index, width)
+            else:
+                conditions = torch.zeros(size, width, device=self.device_)
+                if index is not None:
+                    conditions[torch.arange(size), index] = 1.0
+                raw = generator(torch.cat([noise, conditions], dim=1))
+            out[start : start + size] = self.head_(raw, onehot_probabilities=False).cpu().numpy()
+        generator.train(was_training)
+        return out
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | Path) -> None:
@@ -352,6 +366,19 @@ def _local_torch_rng(seed: int | None, device: torch.device):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(_seed_or_random(seed))
         yield
+
+
+@contextmanager
+def _torch_threads(threads: int | None):
+    """Run torch ops with ``threads`` intra-op threads, restoring the caller's setting after."""
+    before = torch.get_num_threads()
+    if threads is not None and threads != before:
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
 
 
 def _device(name: str) -> torch.device:

@@ -4,6 +4,10 @@ Each loss says how the critic scores a batch (``critic_value``), what the critic
 the generator minimizes. The training loop calls these three and nothing else, so adding a GAN
 variant never touches the loop. ``fake2`` is a second, independent fake batch that only the Cramer
 loss uses.
+
+Batches the critic scores together (real and fake) go through it in one call: one forward and one
+backward pass instead of one per batch, and no gradient accumulation between them. The critic has
+no batch statistics, so this changes nothing but speed.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ class AdversarialLoss:
         return critic(x)
 
     def critic_loss(self, critic, real, fake, fake2=None) -> torch.Tensor:
-        return critic(fake).mean() - critic(real).mean()
+        real_scores, fake_scores = score_together(critic, real, fake)
+        return fake_scores.mean() - real_scores.mean()
 
     def generator_loss(self, critic, real, fake, fake2=None) -> torch.Tensor:
         return -critic(fake).mean()
@@ -39,7 +44,7 @@ class BCELoss(AdversarialLoss):
     name = "bce"
 
     def critic_loss(self, critic, real, fake, fake2=None) -> torch.Tensor:
-        real_logits, fake_logits = critic(real), critic(fake)
+        real_logits, fake_logits = score_together(critic, real, fake)
         return F.binary_cross_entropy_with_logits(
             real_logits, torch.ones_like(real_logits)
         ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
@@ -62,13 +67,24 @@ class CramerLoss(AdversarialLoss):
     needs_second_fake = True
 
     def critic_value(self, critic, x, fake2=None) -> torch.Tensor:
-        h_x, h_g2 = critic(x), critic(fake2)
-        return torch.linalg.vector_norm(h_x - h_g2, dim=1) - torch.linalg.vector_norm(h_x, dim=1)
+        h_x, h_g2 = score_together(critic, x, fake2)
+        return _energy(h_x, h_g2)
 
     def critic_loss(self, critic, real, fake, fake2=None) -> torch.Tensor:
-        return self.critic_value(critic, fake, fake2).mean() - self.critic_value(critic, real, fake2).mean()
+        h_r, h_g, h_g2 = score_together(critic, real, fake, fake2)
+        return _energy(h_g, h_g2).mean() - _energy(h_r, h_g2).mean()
 
     def generator_loss(self, critic, real, fake, fake2=None) -> torch.Tensor:
-        h_r, h_g, h_g2 = critic(real), critic(fake), critic(fake2)
+        h_r, h_g, h_g2 = score_together(critic, real, fake, fake2)
         distance = torch.linalg.vector_norm
         return (distance(h_r - h_g, dim=1) + distance(h_r - h_g2, dim=1) - distance(h_g - h_g2, dim=1)).mean()
+
+
+def score_together(critic: nn.Module, *batches: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Critic outputs for equal-sized batches, computed in one pass."""
+    return critic(torch.cat(batches)).chunk(len(batches))
+
+
+def _energy(h_x: torch.Tensor, h_g2: torch.Tensor) -> torch.Tensor:
+    """The Cramer critic ``f(x) = ||h(x) - h(x_g')|| - ||h(x)||``."""
+    return torch.linalg.vector_norm(h_x - h_g2, dim=1) - torch.linalg.vector_norm(h_x, dim=1)

@@ -83,12 +83,14 @@ class WeightAverage:
         self.decay = decay
         self.module = copy.deepcopy(module).requires_grad_(False)
 
+        self._averages = list(self.module.parameters())
+        self._average_buffers = list(self.module.buffers())
+
     @torch.no_grad()
     def update(self, module: nn.Module) -> None:
-        for average, current in zip(self.module.parameters(), module.parameters(), strict=True):
-            average.lerp_(current, 1 - self.decay)
-        for average, current in zip(self.module.buffers(), module.buffers(), strict=True):
-            average.copy_(current)
+        # One fused call per list instead of one op per tensor (the generator has ~20 tensors).
+        torch._foreach_lerp_(self._averages, list(module.parameters()), 1 - self.decay)
+        torch._foreach_copy_(self._average_buffers, list(module.buffers()))
 
 
 class AdversarialPhase:
