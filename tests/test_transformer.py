@@ -261,8 +261,11 @@ def test_bad_parameters_are_named():
     with pytest.raises(ParameterError, match="continuous='fancy'"):
         Transformer(continuous="fancy")
     with pytest.raises(ParameterError, match="schema must be a synthgan Schema"):
-        Transformer(schema={"a": "categorical"})
+        Transformer(schema=["a", "categorical"])
     df = _mixed(100)
+    assert Transformer(schema={"children": "integer"}).fit(df).schema["children"].kind.value == "integer"
+    with pytest.raises(SchemaError, match="Unknown kind 'fuzzy' for column 'city'"):
+        Transformer(schema={"city": "fuzzy"}).fit(df)
     with pytest.raises(SchemaError, match="not in the table: \\['nope'\\]"):
         Transformer(schema=Transformer().fit(df).schema).fit(df, overrides={"nope": "integer"})
     with pytest.raises(DataError, match="lacks column"):

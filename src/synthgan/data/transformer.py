@@ -56,7 +56,8 @@ class Transformer:
     ----------
     schema:
         A :class:`Schema` to use instead of inferring one (``overrides`` / ``discrete_columns``
-        passed to :meth:`fit` still change the kinds it names).
+        passed to :meth:`fit` still change the kinds it names), or a mapping of column -> kind
+        (``{"Age": "categorical"}``) that overrides those columns of the inferred schema.
     max_modes:
         Most Gaussian modes per numeric column (CTGAN uses 10).
     fit_sample_size:
@@ -82,7 +83,7 @@ class Transformer:
 
     def __init__(
         self,
-        schema: Schema | None = None,
+        schema: Schema | Mapping[str, str] | None = None,
         max_modes: int = 10,
         fit_sample_size: int = 20_000,
         max_categories: int = 100,
@@ -91,10 +92,13 @@ class Transformer:
     ) -> None:
         if continuous not in METHODS:
             raise ParameterError(f"continuous={continuous!r} is not supported. Use one of: {', '.join(METHODS)}.")
-        if schema is not None and not isinstance(schema, Schema):
+        self._schema_overrides: dict[str, str | ColumnKind] = {}
+        if isinstance(schema, Mapping):
+            self._schema_overrides, schema = dict(schema), None
+        elif schema is not None and not isinstance(schema, Schema):
             raise ParameterError(
-                f"schema must be a synthgan Schema (from infer_schema), got {type(schema).__name__}. "
-                "To change kinds, pass overrides={'column': 'categorical'} to fit()."
+                f"schema must be a synthgan Schema (from infer_schema) or a mapping of column -> kind, "
+                f"got {type(schema).__name__}."
             )
         self.schema = schema
         self._given_schema = schema
@@ -119,6 +123,8 @@ class Transformer:
         names to kinds (``{"Age": "categorical"}``) and wins over both.
         """
         validate_table(df)
+        if self._schema_overrides:
+            overrides = {**self._schema_overrides, **(overrides or {})}
         given = self._given_schema
         if given is None:
             self.schema = infer_schema(df, overrides=overrides, discrete_columns=discrete_columns)
