@@ -9,6 +9,7 @@ only say which networks, loss and penalties they use.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,8 +39,11 @@ SAMPLE_CHUNK = 10_000
 # Held-out rows for the fidelity check; tables smaller than MIN_ROWS_FOR_HOLDOUT monitor on training rows.
 MONITOR_ROWS = 2_000
 MIN_ROWS_FOR_HOLDOUT = 2_000
-# Rejection sampling gives up after generating this many times the requested rows.
+# Rejection sampling gives up after generating max(MAX_REJECTION_FACTOR x n, MIN_REJECTION_ROWS) rows.
 MAX_REJECTION_FACTOR = 50
+MIN_REJECTION_ROWS = 200_000
+# Steered generation meets further conditions by rejection within this many rounds of n rows.
+MAX_STEERED_ROUNDS = 10
 
 
 class Synthesizer:
@@ -222,7 +226,7 @@ class Synthesizer:
             if not wanted:
                 matrix = self._generate_matrix(n, None, random)
             else:
-                matrix = self._generate_conditioned(n, wanted, random)
+                matrix = self._generate_conditioned(n, wanted, random, conditions)
         return self.transformer_.inverse_transform(matrix, rng=numpy_random)
 
     def _resolve_conditions(self, conditions: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
@@ -231,44 +235,69 @@ class Synthesizer:
             raise ConditionError(f"conditions must be a mapping of column -> value, got {type(conditions).__name__}.")
         return {column: self.transformer_.category_index(column, value) for column, value in conditions.items()}
 
-    def _generate_conditioned(self, n: int, wanted: dict[str, tuple[int, int]], random: torch.Generator) -> np.ndarray:
+    def _generate_conditioned(
+        self, n: int, wanted: dict[str, tuple[int, int]], random: torch.Generator, requested: Mapping | None = None
+    ) -> np.ndarray:
+        """``n`` generated rows that match every condition in ``wanted``, or a ConditionError.
+
+        A conditional model steers its generator with one learned condition: of the conditioned
+        columns it learned, the one whose requested level is rarest in the training data (where
+        rejection would waste the most rows). Further conditions are met by rejection among steered
+        rows, within MAX_STEERED_ROUNDS x n rows; rows still missing after that are steered rows
+        whose other conditioned columns are set to the requested level, and a warning says how many.
+        The steered column itself is exact by construction, so this never fails.
+
+        Unconditional models (or conditions only on columns the model did not learn) use rejection
+        sampling with a bounded budget and raise ConditionError when the condition is out of reach.
+        """
         layout = self.transformer_.layout
-        learned = {span.column for span in self.condition_spans_}
-        steered = [column for column in wanted if column in learned]
-        if steered:
-            # The first learned condition steers the generator; rows are then pushed to match the
-            # remaining conditions by rejection within a bounded budget, and the rest are set exactly.
-            steer = (steered[0], wanted[steered[0]][1])
-            matrix = self._generate_matrix(n, steer, random)
-            others = {c: wanted[c] for c in wanted if c != steered[0]}
-            if others:
-                matrix = self._reject_then_force(n, matrix, others, steer, random)
-            return _force(matrix, layout, wanted)
+        learned = [span.column for span in self.condition_spans_]
+        steerable = [column for column in wanted if column in learned]
+        if not steerable:
+            return self._reject(n, wanted, random, requested)
+        frequency = self.sampler_.frequency
+        column = min(steerable, key=lambda c: float(frequency[learned.index(c), wanted[c][1]]))
+        steer = (column, wanted[column][1])
+        others = {c: target for c, target in wanted.items() if c != column}
+        matrix = self._generate_matrix(n, steer, random)
+        if others:
+            kept = [matrix[_matches(matrix, layout, others)]]
+            for _ in range(MAX_STEERED_ROUNDS):
+                if sum(len(block) for block in kept) >= n:
+                    break
+                block = self._generate_matrix(n, steer, random)
+                kept.append(block[_matches(block, layout, others)])
+            matched = np.concatenate(kept)[:n]
+            if len(matched) < n:
+                warnings.warn(
+                    f"{n - len(matched)} of {n} rows met {sorted(others)} only by setting those columns: the "
+                    f"model, steered by {column!r}, rarely generates that combination.",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
+            matrix = np.concatenate([matched, matrix[: n - len(matched)]])
+        return _force(matrix, layout, wanted)
+
+    def _reject(
+        self, n: int, wanted: dict[str, tuple[int, int]], random: torch.Generator, requested: Mapping | None = None
+    ) -> np.ndarray:
+        layout = self.transformer_.layout
+        budget = max(MAX_REJECTION_FACTOR * n, MIN_REJECTION_ROWS)
         kept: list[np.ndarray] = []
-        produced = 0
-        while sum(len(block) for block in kept) < n and produced < MAX_REJECTION_FACTOR * max(n, 1):
-            block = self._generate_matrix(max(n, 1000), None, random)
+        found = produced = 0
+        while found < n and produced < budget:
+            block = self._generate_matrix(min(max(n, 10_000), budget - produced), None, random)
             produced += len(block)
             kept.append(block[_matches(block, layout, wanted)])
-        matrix = np.concatenate(kept)[:n] if kept else np.zeros((0, layout.width), np.float32)
-        if len(matrix) < n:
+            found += len(kept[-1])
+        if found < n:
+            asked = ", ".join(f"{column}={value!r}" for column, value in (requested or wanted).items())
             raise ConditionError(
-                f"Could not reach the condition {dict((c, v) for c, v in wanted.items())} with model "
-                f"{self.model!r}: {len(matrix)} of {n} rows matched after {produced:,} tries. Use a conditional "
-                "model ('ctgan' for any discrete column; 'cgan'/'cwgangp' for the target column)."
+                f"Could not reach the condition {asked} with model {self.model!r}: {found} of {n} "
+                f"rows matched in {produced:,} generated rows. Use a conditional model ('ctgan' conditions on "
+                "any discrete column; 'cgan'/'cwgangp' on the target column)."
             )
-        return matrix
-
-    def _reject_then_force(self, n, matrix, others, steer, random) -> np.ndarray:
-        layout = self.transformer_.layout
-        kept = [matrix[_matches(matrix, layout, others)]]
-        for _ in range(MAX_REJECTION_FACTOR // 5):
-            if sum(len(block) for block in kept) >= n:
-                break
-            block = self._generate_matrix(n, steer, random)
-            kept.append(block[_matches(block, layout, others)])
-        matched = np.concatenate(kept)[:n]
-        return np.concatenate([matched, matrix[: n - len(matched)]])  # the shortfall gets forced values
+        return np.concatenate(kept)[:n]
 
     @torch.no_grad()
     def _generate_matrix(self, n: int, condition: tuple[str, int] | None, random: torch.Generator) -> np.ndarray:
