@@ -270,3 +270,38 @@ def test_bad_parameters_are_named():
         Transformer(schema=Transformer().fit(df).schema).fit(df, overrides={"nope": "integer"})
     with pytest.raises(DataError, match="lacks column"):
         Transformer(schema=Transformer().fit(df).schema).fit(df.drop(columns="city"))
+
+
+def test_text_identifiers_keep_their_shape():
+    rng = np.random.default_rng(4)
+    n = 200
+    hexes = "0123456789abcdef"
+    df = pd.DataFrame(
+        {
+            "uuid": ["-".join("".join(rng.choice(list(hexes), k)) for k in (8, 4, 4, 4, 12)) for _ in range(n)],
+            "padded": [f"C{i:05d}" for i in rng.permutation(n) + 17],
+            "unpadded": [f"ACC{i}" for i in rng.permutation(n)],
+            "code": [
+                f"{a}{b}-{c}" for a, b, c in zip(rng.choice(list("ABCD"), n), range(n), rng.permutation(n), strict=True)
+            ],
+            "x": rng.normal(size=n),
+        }
+    )
+    transformer = Transformer().fit(df)
+    assert all(transformer.schema[c].kind.value == "identifier" for c in df.columns.drop("x"))
+    back = transformer.inverse_transform(transformer.transform(df), rng=np.random.default_rng(1))
+    patterns = {
+        "uuid": r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        "padded": r"^C\d{5}$",
+        "unpadded": r"^ACC\d{1,3}$",
+        "code": r"^[A-Z]\d{1,3}-\d{1,3}$",
+    }
+    for column, pattern in patterns.items():
+        assert back[column].is_unique and back[column].str.match(pattern).all(), column
+    assert set(back["padded"]) == set(df["padded"])  # a shuffled run from the real smallest number
+    assert not set(back["uuid"]) & set(df["uuid"])  # never the real ids
+    meta, arrays = transformer.to_state()
+    again = Transformer.from_state(json.loads(json.dumps(meta)), arrays)
+    pd.testing.assert_frame_equal(
+        again.inverse_transform(transformer.transform(df), rng=np.random.default_rng(1)), back
+    )
