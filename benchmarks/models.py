@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -35,6 +36,7 @@ def run_one(model: str, quick: bool, epochs: int | None) -> dict:
     elif epochs:
         params["epochs"] = epochs
     synthesizer = Synthesizer(model, **params)
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     synthesizer.fit(train, target=TARGET)
     fit_seconds = time.perf_counter() - start
@@ -57,6 +59,11 @@ def run_one(model: str, quick: bool, epochs: int | None) -> dict:
         "tstr_auc": round(tstr_auc(synthetic, test, TARGET), 4),
         "trtr_auc": round(tstr_auc(train, test, TARGET), 4),
         "min_level_coverage": round(min(coverage.values()), 3),
+        "threads": synthesizer.params_["threads"],
+        "fidelity_checks": [
+            [int(row.epoch), round(row.fidelity, 4)] for row in history.dropna(subset=["fidelity"]).itertuples()
+        ],
+        "load_avg_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
 
 

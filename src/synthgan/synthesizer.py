@@ -159,11 +159,12 @@ class Synthesizer:
             return column_signals(monitor_real, fake, transformer.layout)
 
         history = History()
+        check = FidelityCheck(
+            measure, sampling_generator, params["check_every"], params["early_stopping"], params["patience"]
+        )
         callbacks = [
             DivergenceGuard(),
-            FidelityCheck(
-                measure, sampling_generator, params["check_every"], params["early_stopping"], params["patience"]
-            ),
+            check,
             history,
             TimeBudget(params["max_minutes"]),
             ProgressBar(params["verbose"], len(train_rows)),
@@ -174,6 +175,8 @@ class Synthesizer:
         sampling_generator.eval()
         self.history_ = history.records
         self.stop_reason_ = run.stop_reason or "all epochs done"
+        if params["early_stopping"] and check.best_epoch:
+            self.stop_reason_ += f"; kept the generator of epoch {check.best_epoch} (best held-out fidelity)"
 
     def _check_target(self, model_class: type[GANModel], target: str | None) -> str | None:
         discrete = self.transformer_.schema.discrete_columns

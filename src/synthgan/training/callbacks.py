@@ -121,7 +121,13 @@ class FidelityCheck(Callback):
         if run.epoch % self.every and run.epoch != run.total_epochs:
             return
         signals = self.measure()
-        logs.update(fidelity=signals.fidelity, level_coverage=signals.coverage, spread_ratio=signals.spread)
+        logs.update(
+            fidelity=signals.fidelity,
+            column_shapes=signals.shapes,
+            pair_trends=signals.pairs,
+            level_coverage=signals.coverage,
+            spread_ratio=signals.spread,
+        )
         if (signals.coverage < 0.5 or signals.spread < 0.2) and not self.warned and run.epoch >= 2 * self.every:
             self.warned = True
             warnings.warn(
