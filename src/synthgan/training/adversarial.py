@@ -77,19 +77,26 @@ class TabularBatches:
 
 
 class WeightAverage:
-    """Exponential moving average of the generator's weights (samples come from the average)."""
+    """Exponential moving average of the generator's weights (samples come from the average).
+
+    The decay warms up as ``min(decay, (1 + t) / (10 + t))`` after ``t`` updates, so the average
+    forgets the random initial weights within the first few hundred steps instead of carrying them
+    for thousands (with decay 0.995 alone, 2 epochs of 50 steps still leave 60% of them).
+    """
 
     def __init__(self, module: nn.Module, decay: float) -> None:
         self.decay = decay
+        self.updates = 0
         self.module = copy.deepcopy(module).requires_grad_(False)
-
         self._averages = list(self.module.parameters())
         self._average_buffers = list(self.module.buffers())
 
     @torch.no_grad()
     def update(self, module: nn.Module) -> None:
+        decay = min(self.decay, (1 + self.updates) / (10 + self.updates))
+        self.updates += 1
         # One fused call per list instead of one op per tensor (the generator has ~20 tensors).
-        torch._foreach_lerp_(self._averages, list(module.parameters()), 1 - self.decay)
+        torch._foreach_lerp_(self._averages, list(module.parameters()), 1 - decay)
         torch._foreach_copy_(self._average_buffers, list(module.buffers()))
 
 

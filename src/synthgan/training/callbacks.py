@@ -18,6 +18,9 @@ from synthgan.training.monitoring import Signals
 
 # A loss beyond this magnitude means the networks have left any useful regime.
 EXPLODED = 1e6
+# Mode collapse: a column produces under half of its common levels, or numeric spread falls under a
+# fifth of the real one, for this many fidelity checks in a row.
+COLLAPSED_COVERAGE, COLLAPSED_SPREAD, COLLAPSE_CHECKS = 0.5, 0.2, 3
 
 
 class ProgressBar(Callback):
@@ -115,6 +118,7 @@ class FidelityCheck(Callback):
         self.keep_best, self.patience = keep_best, patience
         self.best_score, self.best_epoch, self.best_state = -np.inf, 0, None
         self.checks_since_best = 0
+        self.collapsed_checks = 0
         self.warned = False
 
     def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None:
@@ -128,12 +132,15 @@ class FidelityCheck(Callback):
             level_coverage=signals.coverage,
             spread_ratio=signals.spread,
         )
-        if (signals.coverage < 0.5 or signals.spread < 0.2) and not self.warned and run.epoch >= 2 * self.every:
+        # One collapsed check is often a transient of early training; several in a row are not.
+        collapsed = signals.coverage < COLLAPSED_COVERAGE or signals.spread < COLLAPSED_SPREAD
+        self.collapsed_checks = self.collapsed_checks + 1 if collapsed else 0
+        if self.collapsed_checks >= COLLAPSE_CHECKS and not self.warned:
             self.warned = True
             warnings.warn(
                 f"Possible mode collapse at epoch {run.epoch}: level coverage {signals.coverage:.2f}, "
-                f"spread ratio {signals.spread:.2f} (see .history). Try 'ctgan' or 'wgangp', more epochs, "
-                "or a lower learning rate.",
+                f"spread ratio {signals.spread:.2f} for {COLLAPSE_CHECKS} checks in a row (see .history). "
+                "Try 'ctgan' or 'wgangp', more epochs, or a lower learning rate.",
                 RuntimeWarning,
                 stacklevel=2,
             )
