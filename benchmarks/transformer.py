@@ -20,8 +20,9 @@ How it measures:
 - Ours is also checked: ``inverse_transform(transform(df))`` must give back ``df``.
 - Scaling: fit time at 100k, 250k, 500k and 1M rows (resampled with replacement from BRFSS) for
   three seeds each. The seed changes the mixtures' random subsample, and with it how many EM
-  iterations they need; the median and the range are reported, plus the fit time without the
-  mixture fits (the part that is a pass over the rows).
+  iterations they need; the median and the range are reported, with the EM iterations and the
+  milliseconds per iteration (which should not depend on rows: the subsample has a fixed size), and
+  the fit time without the mixture fits (the part that is a pass over the rows).
 """
 
 from __future__ import annotations
@@ -133,7 +134,16 @@ def measure_ours(rows: int | None, seed: int = 0) -> dict:
         spent[0] += time.perf_counter() - start
         return result
 
+    iterations = [0]
+
+    class CountedMixture(numeric.BayesianGaussianMixture):
+        def fit(self, X, y=None):
+            fitted = super().fit(X, y)
+            iterations[0] += self.n_iter_
+            return fitted
+
     numeric._fit_modes = timed
+    numeric.BayesianGaussianMixture = CountedMixture
     df = _table(rows)
     figures, back = _time_round_trip(Transformer(seed=seed), df)
     try:
@@ -144,6 +154,8 @@ def measure_ours(rows: int | None, seed: int = 0) -> dict:
     return {
         **figures,
         "mixture_fit_s": spent[0],
+        "mixture_em_iterations": iterations[0],
+        "mixture_ms_per_iteration": 1000 * spent[0] / max(iterations[0], 1),
         "fit_without_mixtures_s": figures["fit_s"] - spent[0],
         "round_trip_exact": exact,
     }
@@ -204,7 +216,11 @@ def main() -> None:
             (peer["fit_s"] + peer["transform_s"]) / (ours["fit_s"] + ours["transform_s"]), 1
         )
         result["speedup_inverse"] = round(peer["inverse_s"] / ours["inverse_s"], 1)
-    runs = {rows: [_in_process("ours", rows, seed) for seed in SEEDS] for rows in SIZES}
+    # Seed-major order: a change in background load during the loop hits every size alike.
+    runs: dict[int, list[dict]] = {rows: [] for rows in SIZES}
+    for seed in SEEDS:
+        for rows in SIZES:
+            runs[rows].append(_in_process("ours", rows, seed))
     result["scaling_seeds"] = list(SEEDS)
     result["scaling_fit_s_median"] = {rows: statistics.median(r["fit_s"] for r in rs) for rows, rs in runs.items()}
     result["scaling_fit_s_range"] = {
@@ -212,6 +228,10 @@ def main() -> None:
     }
     result["scaling_mixture_fit_s_median"] = {
         rows: statistics.median(r["mixture_fit_s"] for r in rs) for rows, rs in runs.items()
+    }
+    result["scaling_em_iterations"] = {rows: [r["mixture_em_iterations"] for r in rs] for rows, rs in runs.items()}
+    result["scaling_ms_per_em_iteration_median"] = {
+        rows: statistics.median(r["mixture_ms_per_iteration"] for r in rs) for rows, rs in runs.items()
     }
     result["scaling_fit_without_mixtures_s_median"] = {
         rows: statistics.median(r["fit_without_mixtures_s"] for r in rs) for rows, rs in runs.items()

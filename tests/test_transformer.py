@@ -260,6 +260,10 @@ def test_transform_rejects_what_fit_never_saw(mixed, fitted):
 def test_bad_parameters_are_named():
     with pytest.raises(ParameterError, match="continuous='fancy'"):
         Transformer(continuous="fancy")
+    with pytest.raises(ParameterError, match="max_categories must be an integer >= 3, got 1"):
+        Transformer(max_categories=1)
+    with pytest.raises(ParameterError, match="max_modes"):
+        Transformer(max_modes=0)
     with pytest.raises(ParameterError, match="schema must be a synthgan Schema"):
         Transformer(schema=["a", "categorical"])
     df = _mixed(100)

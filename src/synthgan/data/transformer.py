@@ -90,6 +90,13 @@ class Transformer:
         seed: int | None = 0,
         continuous: str = "gmm",
     ) -> None:
+        for name, value, least in (
+            ("max_modes", max_modes, 1),
+            ("fit_sample_size", fit_sample_size, 100),
+            ("max_categories", max_categories, 3),
+        ):
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise ParameterError(f"{name} must be an integer >= {least}, got {value!r}.")
         if continuous not in METHODS:
             raise ParameterError(f"continuous={continuous!r} is not supported. Use one of: {', '.join(METHODS)}.")
         self._schema_overrides: dict[str, str | ColumnKind] = {}
@@ -144,6 +151,7 @@ class Transformer:
             else:
                 self.schema = given
         rng = np.random.default_rng(self.seed)
+        self._layout = None  # not fitted until every column is
         self._encoders = {}
         spans: list[Span] = []
         for spec in self.schema:
