@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import warnings
 
@@ -32,8 +33,10 @@ def table() -> pd.DataFrame:
 def test_every_step_draws_a_different_batch():
     data = torch.arange(1000, dtype=torch.float32).reshape(-1, 1)
     batches = TabularBatches(data, 50, None, False, torch.Generator().manual_seed(0))
-    first, second = batches.critic_batch()[0], batches.critic_batch()[0]
-    assert not torch.equal(first, second)
+    seen = [batches.critic_batch()[0].reshape(-1) for _ in range(40)]
+    assert all(not torch.equal(a, b) for a, b in itertools.pairwise(seen))
+    assert sorted(torch.cat(seen[:20]).tolist()) == list(range(1000))  # one pass sees every row once
+    assert not torch.equal(torch.cat(seen[:20]), torch.cat(seen[20:]))  # and the next pass reshuffles
 
 
 def test_fit_and_sample_leave_global_random_state_alone(table):
