@@ -3,6 +3,8 @@
     python benchmarks/models.py                      # every model at its defaults (long)
     python benchmarks/models.py --models ctgan       # one model
     python benchmarks/models.py --quick              # 2,000 rows, 2 epochs: keeps the script working
+    python benchmarks/models.py --profile --models ctgan   # where a training step's time goes
+    python benchmarks/models.py --models ctgan --peer-epochs 10   # with the ctgan package side by side
 
 Each model runs in its own process so peak memory is its own. Figures: fit seconds, seconds per
 epoch, sampling rows/s (inverse transform included), peak memory, SDMetrics quality, TSTR and TRTR
@@ -126,14 +128,88 @@ def _time_package_preparation() -> list[float]:
     return spent
 
 
+PROFILE_GROUPS = {
+    "matrix products": ("aten::mm", "aten::addmm", "aten::bmm"),
+    "optimizer (fused Adam)": ("aten::_fused_adam_",),
+    "random numbers": ("aten::uniform_", "aten::normal_", "aten::bernoulli_", "aten::randperm", "aten::random_"),
+    "gather, scatter, concatenate": (
+        "aten::index",
+        "aten::index_put_",
+        "aten::_index_put_impl_",
+        "aten::index_select",
+        "aten::gather",
+        "aten::scatter_reduce_",
+        "aten::scatter_add_",
+        "aten::cat",
+        "aten::masked_fill_",
+        "aten::searchsorted",
+    ),
+}
+
+
+def profile_steps(model: str, steps: int = 40) -> dict:
+    """Where one training step's time goes, by kind of op (torch profiler, self CPU time)."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    import synthgan.synthesizer as synthesizer_module
+    from synthgan import Synthesizer
+
+    train, _, _ = load_split(DATASET)
+    phases = []
+    real_train = synthesizer_module.train
+
+    def capture(found, callbacks=()):
+        phases.extend(found)
+        return real_train(found, callbacks)
+
+    synthesizer_module.train = capture
+    synthesizer = Synthesizer(model, epochs=1, seed=0, verbose=False).fit(train, target=TARGET)
+    phase = phases[0]
+    torch.set_num_threads(synthesizer.params_["threads"])
+    for _ in range(5):
+        phase.step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        phase.step()
+    per_step = (time.perf_counter() - start) / steps
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(steps):
+            phase.step()
+    totals: dict[str, float] = {}
+    for event in prof.key_averages():
+        group = next((name for name, ops in PROFILE_GROUPS.items() if event.key in ops), None)
+        if group is None and event.key.startswith("aten::"):
+            group = "element-wise and reductions"
+        if group is not None:
+            totals[group] = totals.get(group, 0.0) + event.self_cpu_time_total
+    everything = sum(totals.values())
+    return {
+        "model": model,
+        "ms_per_step": round(1000 * per_step, 1),
+        "steps_per_epoch": phase.steps_per_epoch,
+        "s_per_epoch_training_only": round(per_step * phase.steps_per_epoch, 3),
+        "share_of_op_time": {key: round(value / everything, 3) for key, value in sorted(totals.items())},
+        "threads": synthesizer.params_["threads"],
+        "load_avg": round(os.getloadavg()[0], 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", default=None, help="Comma-separated model names (default: all).")
     parser.add_argument("--quick", action="store_true", help="Small data, 2 epochs: a smoke run.")
     parser.add_argument("--epochs", type=int, default=None, help="Override every model's epochs.")
     parser.add_argument("--peer-epochs", type=int, default=0, help="Also run the ctgan package for N epochs.")
+    parser.add_argument("--profile", action="store_true", help="Where a training step's time goes, per model.")
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)  # internal: run one model in-process
     args = parser.parse_args()
+    if args.profile:
+        from synthgan import available_models
+
+        for model in args.models.split(",") if args.models else available_models():
+            print(json.dumps(profile_steps(model)))
+        return
     if args.one == "peer":
         print(json.dumps(run_peer(args.peer_epochs, args.quick)))
         return
