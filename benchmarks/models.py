@@ -152,7 +152,7 @@ def profile_steps(model: str, steps: int = 40) -> dict:
     import torch
     from torch.profiler import ProfilerActivity, profile
 
-    import synthgan.synthesizer as synthesizer_module
+    import synthgan.families.table as synthesizer_module
     from synthgan import Synthesizer
 
     train, _, _ = load_split(DATASET)

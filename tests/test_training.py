@@ -73,7 +73,7 @@ def test_collapse_warning(table, monkeypatch):
     def collapsed(real, fake, layout):
         return callbacks.Signals(fidelity=0.5, coverage=0.2, spread=0.05)
 
-    monkeypatch.setattr("synthgan.synthesizer.column_signals", collapsed)
+    monkeypatch.setattr("synthgan.families.table.column_signals", collapsed)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         Synthesizer("gan", epochs=4, check_every=1, verbose=False).fit(table)

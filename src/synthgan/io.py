@@ -17,8 +17,6 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from synthgan.data.sampler import ConditionSampler
-from synthgan.data.transformer import Transformer
 from synthgan.errors import ModelFileError, SynthganError
 
 if TYPE_CHECKING:
@@ -30,32 +28,24 @@ HEADER_KEY = "synthgan"
 
 
 def save_synthesizer(synthesizer: Synthesizer, path: str | Path) -> None:
-    """Write ``synthesizer`` to ``path`` atomically (temp file, then rename)."""
+    """Write ``synthesizer`` to ``path`` atomically (temp file, then rename).
+
+    The family of the model (tables, sequences, images) supplies its own metadata and tensors
+    (``_file_state``); this adds what every model file carries.
+    """
     from synthgan import __version__
     from synthgan.cli.io import atomic_path
 
-    transformer_meta, transformer_arrays = synthesizer.transformer_.to_state()
-    tensors: dict[str, torch.Tensor] = {
-        f"generator.{name}": value.detach().cpu().contiguous()
-        for name, value in synthesizer.generator_.state_dict().items()
-    }
-    tensors.update(
-        {
-            f"transformer.{name}": torch.from_numpy(np.ascontiguousarray(value))
-            for name, value in transformer_arrays.items()
-        }
-    )
-    tensors["sampler.frequency"] = synthesizer.sampler_.frequency.contiguous()
+    family_meta, family_tensors = synthesizer._file_state()
+    tensors = {name: _contiguous_cpu(value) for name, value in family_tensors.items()}
     meta = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "synthgan_version": __version__,
         "model": synthesizer.model,
-        "params": {key: value for key, value in synthesizer.params_.items()},
+        "params": dict(synthesizer.params_),
         "user_params": synthesizer.params,
-        "target": synthesizer.target_,
-        "condition_columns": [span.column for span in synthesizer.condition_spans_],
-        "transformer": transformer_meta,
+        **family_meta,
         "history": synthesizer.history_,
         "stop_reason": synthesizer.stop_reason_,
         "tensor_sha256": _digest(tensors),
@@ -107,32 +97,25 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
 def _rebuild(meta: dict[str, Any], tensors: dict[str, torch.Tensor]) -> Synthesizer:
     from synthgan.models import get_model
     from synthgan.models.params import validate_params
-    from synthgan.synthesizer import Synthesizer, _device
-
-    def group(prefix: str) -> dict[str, torch.Tensor]:
-        return {key[len(prefix) :]: value for key, value in tensors.items() if key.startswith(prefix)}
+    from synthgan.synthesizer import Synthesizer
+    from synthgan.training.runtime import resolve_device
 
     synthesizer = Synthesizer(meta["model"], **meta["user_params"])
-    model_class = get_model(meta["model"])
-    params = validate_params(
-        model_class,
-        {**meta["params"], "device": "auto" if meta["params"]["device"] == "cuda" else meta["params"]["device"]},
-    )
-    synthesizer.params_ = params
-    synthesizer.device_ = _device(params["device"])
-    transformer = Transformer.from_state(meta["transformer"], {k: v.numpy() for k, v in group("transformer.").items()})
-    synthesizer.transformer_ = transformer
-    synthesizer.target_ = meta["target"]
-    columns = meta["condition_columns"]
-    synthesizer.condition_spans_ = tuple(span for span in transformer.layout.discrete_spans if span.column in columns)
-    synthesizer.sampler_ = ConditionSampler.from_frequency(synthesizer.condition_spans_, group("sampler.")["frequency"])
-    generator, _, head = synthesizer._build(model_class(params), transformer.layout, synthesizer.sampler_.width)
-    generator.load_state_dict(group("generator."), strict=True)
-    generator.eval()
-    synthesizer.generator_, synthesizer.head_ = generator, head
+    params = dict(meta["params"])
+    if params.get("device") == "cuda":  # a model fitted on a GPU still loads on a machine without one
+        params["device"] = "auto"
+    synthesizer.params_ = validate_params(get_model(meta["model"]), params)
+    synthesizer.device_ = resolve_device(synthesizer.params_["device"])
+    synthesizer._restore(meta, tensors)
     synthesizer.history_ = meta["history"]
     synthesizer.stop_reason_ = meta["stop_reason"]
     return synthesizer
+
+
+def _contiguous_cpu(value: torch.Tensor | np.ndarray) -> torch.Tensor:
+    if isinstance(value, np.ndarray):
+        value = torch.from_numpy(np.ascontiguousarray(value))
+    return value.detach().cpu().contiguous()
 
 
 def _digest(tensors: dict[str, torch.Tensor]) -> str:

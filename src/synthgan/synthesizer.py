@@ -1,53 +1,39 @@
-"""``Synthesizer``: the public face of every tabular GAN in synthgan.
+"""``Synthesizer``: the one public face of every model in synthgan, whatever it learns.
 
-``Synthesizer("ctgan", epochs=300, seed=0).fit(df)`` validates the parameters, fits the reversible
-transformer, builds the model's networks from the layout and trains them in the one training loop;
-``sample(n, conditions=...)`` generates rows and decodes them into a table shaped like ``df``.
-The shared work (validation, transformer, seeds, conditions, devices) happens here once; models
-only say which networks, loss and penalties they use.
+``Synthesizer("ctgan", epochs=300, seed=0)`` stores the model name and its parameters. Each model
+belongs to a family (tables, sequences, images) whose data differ, so ``Synthesizer(name)`` returns
+an instance of that family's subclass, as ``pathlib.Path(...)`` returns a ``PosixPath``: the
+subclass knows how to fit and sample its kind of data, while what every family shares (parameters,
+history, model files, the fitted check) lives here once.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Mapping
-from contextlib import contextmanager
+import importlib
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import torch
 
-from synthgan.data.layout import Layout
-from synthgan.data.sampler import ConditionSampler
-from synthgan.data.schema import Schema
-from synthgan.data.transformer import Transformer
-from synthgan.errors import ConditionError, NotFittedError, ParameterError
-from synthgan.models import GANModel, get_model
-from synthgan.models.params import validate_params
-from synthgan.nn import LayoutHead
-from synthgan.training import train
-from synthgan.training.adversarial import AdversarialPhase, TabularBatches, WeightAverage
-from synthgan.training.callbacks import DivergenceGuard, FidelityCheck, History, ProgressBar, TimeBudget
-from synthgan.training.monitoring import column_signals
+from synthgan.errors import NotFittedError
 
-__all__ = ["Synthesizer"]
+__all__ = ["Synthesizer", "family_class"]
 
-# Rows generated per forward pass when sampling.
-SAMPLE_CHUNK = 10_000
-# Held-out rows for the fidelity check; tables smaller than MIN_ROWS_FOR_HOLDOUT monitor on training rows.
-MONITOR_ROWS = 2_000
-MIN_ROWS_FOR_HOLDOUT = 2_000
-# Rejection sampling gives up after generating max(MAX_REJECTION_FACTOR x n, MIN_REJECTION_ROWS) rows.
-MAX_REJECTION_FACTOR = 50
-MIN_REJECTION_ROWS = 200_000
-# Steered generation meets further conditions by rejection within this many rounds of n rows.
-MAX_STEERED_ROUNDS = 10
+# Family name -> "module:class" of its Synthesizer subclass, imported when first used.
+FAMILIES = {"table": "synthgan.families.table:TableSynthesizer"}
+
+
+def family_class(model: str) -> type[Synthesizer]:
+    """The Synthesizer subclass for ``model``'s family (tables for an unknown name, whose fit says why)."""
+    from synthgan.models import MODELS
+
+    family = getattr(MODELS.get(model), "family", "table")
+    module, name = FAMILIES[family].split(":")
+    return getattr(importlib.import_module(module), name)
 
 
 class Synthesizer:
-    """Learn a table with a GAN and generate synthetic rows shaped like it.
+    """Learn data with a GAN and generate synthetic data shaped like it.
 
     Parameters
     ----------
@@ -55,8 +41,13 @@ class Synthesizer:
         A registered model name (see :func:`synthgan.available_models`), e.g. ``"ctgan"``.
     **params:
         Model parameters (``epochs``, ``batch_size``, ``seed``, ``max_minutes``, ...); every model
-        documents its own in ``synthgan models`` and ``Synthesizer.parameters(model)``.
+        documents its own in ``synthgan models --params NAME`` and ``Synthesizer.parameters(NAME)``.
     """
+
+    def __new__(cls, model: str = "ctgan", **params: Any) -> Synthesizer:
+        if cls is Synthesizer:
+            cls = family_class(model)
+        return super().__new__(cls)
 
     def __init__(self, model: str = "ctgan", **params: Any) -> None:
         self.model = model
@@ -66,12 +57,16 @@ class Synthesizer:
     @staticmethod
     def parameters(model: str) -> dict[str, Any]:
         """Default value and description of each parameter of ``model``."""
+        from synthgan.models import get_model
+
         return {
             name: {"default": spec.default, "doc": spec.doc} for name, spec in get_model(model).param_specs().items()
         }
 
     @property
     def conditioning(self) -> str:
+        from synthgan.models import get_model
+
         return get_model(self.model).conditioning
 
     @property
@@ -80,264 +75,9 @@ class Synthesizer:
         self._check_fitted()
         return pd.DataFrame(self.history_)
 
-    @property
-    def schema(self) -> Schema:
-        self._check_fitted()
-        return self.transformer_.schema
-
     def _check_fitted(self) -> None:
         if not hasattr(self, "generator_"):
-            raise NotFittedError(f"This Synthesizer({self.model!r}) is not fitted yet. Call fit(df) first.")
-
-    # ------------------------------------------------------------------ fit
-    def fit(
-        self,
-        data: pd.DataFrame,
-        discrete_columns: list[str] | None = None,
-        schema: Mapping[str, str] | Schema | None = None,
-        target: str | None = None,
-    ) -> Synthesizer:
-        """Learn ``data``. ``data`` is not modified.
-
-        ``discrete_columns`` and ``schema`` (a mapping of column -> kind, or a full Schema) override
-        the inferred column kinds. ``target`` names the label column that ``cgan`` and ``cwgangp``
-        condition on; ``ctgan`` conditions on every discrete column and ignores it.
-        """
-        model_class = get_model(self.model)
-        params = validate_params(model_class, self.params)
-        self.params_ = params
-        model = model_class(params)
-        seed = params["seed"]
-        self.device_ = _device(params["device"])
-
-        overrides = None if schema is None or isinstance(schema, Schema) else dict(schema)
-        transformer = Transformer(schema=schema if isinstance(schema, Schema) else None, seed=seed)
-        self.transformer_ = transformer.fit(data, discrete_columns=discrete_columns, overrides=overrides)
-        self.target_ = self._check_target(model_class, target)
-        matrix = transformer.transform(data)
-
-        cpu_random = torch.Generator().manual_seed(_seed_or_random(seed))
-        numpy_random = np.random.default_rng(_seed_or_random(seed))
-        train_rows, monitor_rows = _split_for_monitoring(len(matrix), numpy_random)
-        self.condition_spans_ = self._condition_spans(model_class)
-        sampler = ConditionSampler(matrix[train_rows], transformer.layout, self.condition_spans_)
-        self.sampler_ = sampler
-        data_tensor = torch.from_numpy(matrix[train_rows]).to(self.device_)
-        batches = TabularBatches(
-            data_tensor, params["batch_size"], sampler, model_class.conditioning == "ctgan", cpu_random
-        )
-
-        with _local_torch_rng(seed, self.device_), _torch_threads(params["threads"]):
-            self._train(model, params, matrix, train_rows, monitor_rows, batches, cpu_random)
-        return self
-
-    def _train(self, model, params, matrix, train_rows, monitor_rows, batches, cpu_random) -> None:
-        transformer = self.transformer_
-        generator, critic, head = self._build(model, transformer.layout, batches.condition_width)
-        average = WeightAverage(generator, params["ema_decay"]) if params["ema_decay"] > 0 else None
-        sampling_generator = average.module if average else generator
-        phase = AdversarialPhase(
-            generator=generator,
-            critic=critic,
-            head=head,
-            loss=model.loss(),
-            penalties=model.penalties(),
-            optimizers=model.optimizers(generator, critic),
-            batches=batches,
-            noise_dim=params["noise_dim"],
-            n_critic=params["n_critic"],
-            epochs=params["epochs"],
-            random=cpu_random,
-            average=average,
-        )
-        self.generator_, self.head_ = sampling_generator, head
-        monitor_real = matrix[monitor_rows]
-        monitor_seed = int(torch.randint(2**31 - 1, (1,), generator=cpu_random))
-
-        def measure():
-            fake = self._generate_matrix(len(monitor_real), None, torch.Generator().manual_seed(monitor_seed))
-            return column_signals(monitor_real, fake, transformer.layout)
-
-        history = History()
-        check = FidelityCheck(
-            measure, sampling_generator, params["check_every"], params["early_stopping"], params["patience"]
-        )
-        callbacks = [
-            DivergenceGuard(),
-            check,
-            history,
-            TimeBudget(params["max_minutes"]),
-            ProgressBar(params["verbose"], len(train_rows)),
-        ]
-        generator.train()
-        critic.train()
-        run = train([phase], callbacks)
-        sampling_generator.eval()
-        self.history_ = history.records
-        self.stop_reason_ = run.stop_reason or "all epochs done"
-        if params["early_stopping"] and check.best_epoch:
-            self.stop_reason_ += f"; kept the generator of epoch {check.best_epoch} (best held-out fidelity)"
-
-    def _check_target(self, model_class: type[GANModel], target: str | None) -> str | None:
-        discrete = self.transformer_.schema.discrete_columns
-        if model_class.conditioning != "label":
-            return target
-        if target is None:
-            raise ParameterError(
-                f"Model {model_class.name!r} conditions on a label column: pass target=<column> "
-                f"(one of {discrete}), or use 'ctgan', which conditions on every discrete column."
-            )
-        if target not in discrete:
-            raise ParameterError(
-                f"target={target!r} is not a discrete column of the table. Discrete columns: {discrete}. "
-                f"Declare it with discrete_columns=[{target!r}] if it holds class codes."
-            )
-        return target
-
-    def _condition_spans(self, model_class: type[GANModel]):
-        layout = self.transformer_.layout
-        if model_class.conditioning == "ctgan":
-            return layout.discrete_spans
-        if model_class.conditioning == "label":
-            return tuple(span for span in layout.discrete_spans if span.column == self.target_)
-        return ()
-
-    def _build(self, model: GANModel, layout: Layout, condition_width: int):
-        noise_dim = self.params_["noise_dim"]
-        generator = model.build_generator(noise_dim + condition_width, layout.width).to(self.device_)
-        critic = model.build_critic(layout.width + condition_width).to(self.device_)
-        head = LayoutHead(layout).to(self.device_)
-        return generator, critic, head
-
-    # ------------------------------------------------------------------ sample
-    def sample(self, n: int, conditions: Mapping[str, Any] | None = None, seed: int | None = None) -> pd.DataFrame:
-        """Generate ``n`` rows shaped like the training table.
-
-        ``conditions`` (``{"income": ">50K"}``) fixes discrete columns: conditional models use the
-        learned condition and always return exactly ``n`` matching rows; other models use bounded
-        rejection sampling and raise ConditionError if the condition is out of their reach.
-        ``seed`` defaults to the fit seed, so the same call gives the same rows.
-        """
-        self._check_fitted()
-        if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 0:
-            raise ParameterError(f"n must be a non-negative integer number of rows, got {n!r}.")
-        seed = self.params_["seed"] if seed is None else seed
-        random = torch.Generator().manual_seed(_seed_or_random(seed))
-        numpy_random = np.random.default_rng(_seed_or_random(seed))
-        wanted = self._resolve_conditions(conditions or {})
-        with _torch_threads(self.params_["threads"]):
-            if not wanted:
-                matrix = self._generate_matrix(n, None, random)
-            else:
-                matrix = self._generate_conditioned(n, wanted, random, conditions)
-        return self.transformer_.inverse_transform(matrix, rng=numpy_random)
-
-    def _resolve_conditions(self, conditions: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
-        """Column -> (index into layout.discrete_spans, level) for each condition."""
-        if not isinstance(conditions, Mapping):
-            raise ConditionError(f"conditions must be a mapping of column -> value, got {type(conditions).__name__}.")
-        return {column: self.transformer_.category_index(column, value) for column, value in conditions.items()}
-
-    def _generate_conditioned(
-        self, n: int, wanted: dict[str, tuple[int, int]], random: torch.Generator, requested: Mapping | None = None
-    ) -> np.ndarray:
-        """``n`` generated rows that match every condition in ``wanted``, or a ConditionError.
-
-        A conditional model steers its generator with one learned condition: of the conditioned
-        columns it learned, the one whose requested level is rarest in the training data (where
-        rejection would waste the most rows). Further conditions are met by rejection among steered
-        rows, within MAX_STEERED_ROUNDS x n rows; rows still missing after that are steered rows
-        whose other conditioned columns are set to the requested level, and a warning says how many.
-        The steered column itself is exact by construction, so this never fails.
-
-        Unconditional models (or conditions only on columns the model did not learn) use rejection
-        sampling with a bounded budget and raise ConditionError when the condition is out of reach.
-        """
-        layout = self.transformer_.layout
-        learned = [span.column for span in self.condition_spans_]
-        steerable = [column for column in wanted if column in learned]
-        if not steerable:
-            return self._reject(n, wanted, random, requested)
-        frequency = self.sampler_.frequency
-        column = min(steerable, key=lambda c: float(frequency[learned.index(c), wanted[c][1]]))
-        steer = (column, wanted[column][1])
-        others = {c: target for c, target in wanted.items() if c != column}
-        matrix = self._generate_matrix(n, steer, random)
-        if others:
-            kept = [matrix[_matches(matrix, layout, others)]]
-            for _ in range(MAX_STEERED_ROUNDS):
-                if sum(len(block) for block in kept) >= n:
-                    break
-                block = self._generate_matrix(n, steer, random)
-                kept.append(block[_matches(block, layout, others)])
-            matched = np.concatenate(kept)[:n]
-            if len(matched) < n:
-                warnings.warn(
-                    f"{n - len(matched)} of {n} rows met {sorted(others)} only by setting those columns: the "
-                    f"model, steered by {column!r}, rarely generates that combination.",
-                    RuntimeWarning,
-                    stacklevel=3,
-                )
-            matrix = np.concatenate([matched, matrix[: n - len(matched)]])
-        return _force(matrix, layout, wanted)
-
-    def _reject(
-        self, n: int, wanted: dict[str, tuple[int, int]], random: torch.Generator, requested: Mapping | None = None
-    ) -> np.ndarray:
-        layout = self.transformer_.layout
-        budget = max(MAX_REJECTION_FACTOR * n, MIN_REJECTION_ROWS)
-        kept: list[np.ndarray] = []
-        found = produced = 0
-        while found < n and produced < budget:
-            block = self._generate_matrix(min(max(n, 10_000), budget - produced), None, random)
-            produced += len(block)
-            kept.append(block[_matches(block, layout, wanted)])
-            found += len(kept[-1])
-        if found < n:
-            asked = ", ".join(f"{column}={value!r}" for column, value in (requested or wanted).items())
-            raise ConditionError(
-                f"Could not reach the condition {asked} with model {self.model!r}: {found} of {n} "
-                f"rows matched in {produced:,} generated rows. Use a conditional model ('ctgan' conditions on "
-                "any discrete column; 'cgan'/'cwgangp' on the target column)."
-            )
-        return np.concatenate(kept)[:n]
-
-    @torch.no_grad()
-    def _generate_matrix(self, n: int, condition: tuple[str, int] | None, random: torch.Generator) -> np.ndarray:
-        """Generator output ready for decoding, ``n`` rows; ``condition`` = (column, level) of a learned condition.
-
-        Scalars are activated; one-hot spans keep their logits (decoding and monitoring only take
-        each span's argmax, so the softmax would be wasted work).
-        """
-        layout_width = self.transformer_.layout.width
-        out = np.empty((n, layout_width), dtype=np.float32)
-        spans = self.condition_spans_
-        width = sum(span.width for span in spans)
-        generator = self.generator_
-        was_training = generator.training
-        generator.eval()
-        for start in range(0, n, SAMPLE_CHUNK):
-            size = min(SAMPLE_CHUNK, n - start)
-            noise = torch.randn(size, self.params_["noise_dim"], generator=random)
-            index = None
-            if spans:
-                if condition is None:
-                    span, level = self.sampler_.sample_levels(size, random, log_frequency=False)
-                else:
-                    span = torch.full((size,), [s.column for s in spans].index(condition[0]))
-                    level = torch.full((size,), condition[1])
-                index = (self.sampler_.offsets[span] + level).to(self.device_)
-            noise = noise.to(self.device_)
-            if hasattr(generator, "infer"):
-                raw = generator.infer(noise, index, width)
-            else:
-                conditions = torch.zeros(size, width, device=self.device_)
-                if index is not None:
-                    conditions[torch.arange(size), index] = 1.0
-                raw = generator(torch.cat([noise, conditions], dim=1))
-            out[start : start + size] = self.head_(raw, onehot_probabilities=False).cpu().numpy()
-        generator.train(was_training)
-        return out
+            raise NotFittedError(f"This Synthesizer({self.model!r}) is not fitted yet. Call fit(...) first.")
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | Path) -> None:
@@ -354,72 +94,14 @@ class Synthesizer:
 
         return load_synthesizer(path)
 
+    def _file_state(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What the family adds to a model file: JSON-able metadata and named tensors."""
+        raise NotImplementedError
+
+    def _restore(self, meta: dict[str, Any], tensors: dict[str, Any]) -> None:
+        """Rebuild the fitted state from :meth:`_file_state`'s output (``params_`` is already set)."""
+        raise NotImplementedError
+
     def __repr__(self) -> str:
         shown = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
         return f"Synthesizer({self.model!r}{', ' if shown else ''}{shown})"
-
-
-def _force(matrix: np.ndarray, layout: Layout, wanted: dict[str, tuple[int, int]]) -> np.ndarray:
-    """Set the one-hot span of each conditioned column to the requested level."""
-    spans = layout.discrete_spans
-    for span_index, level in wanted.values():
-        span = spans[span_index]
-        matrix[:, span.start : span.stop] = 0.0
-        matrix[:, span.start + level] = 1.0
-    return matrix
-
-
-def _matches(matrix: np.ndarray, layout: Layout, wanted: dict[str, tuple[int, int]]) -> np.ndarray:
-    spans = layout.discrete_spans
-    mask = np.ones(len(matrix), dtype=bool)
-    for span_index, level in wanted.values():
-        span = spans[span_index]
-        mask &= matrix[:, span.start : span.stop].argmax(axis=1) == level
-    return mask
-
-
-def _split_for_monitoring(n: int, random: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Training rows and the rows the fidelity check compares against (held out when the table is large)."""
-    order = random.permutation(n)
-    if n < MIN_ROWS_FOR_HOLDOUT:
-        return np.sort(order), np.sort(order[:MONITOR_ROWS])
-    held = min(MONITOR_ROWS, n // 10)
-    return np.sort(order[held:]), np.sort(order[:held])
-
-
-@contextmanager
-def _local_torch_rng(seed: int | None, device: torch.device):
-    """Seed torch's default generator for weight init and dropout, restoring the caller's state after.
-
-    Layers such as ``nn.Linear`` and ``nn.Dropout`` draw from torch's global generator; forking it
-    makes them reproducible without leaving any trace on the caller's random state.
-    """
-    devices = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(_seed_or_random(seed))
-        yield
-
-
-@contextmanager
-def _torch_threads(threads: int | None):
-    """Run torch ops with ``threads`` intra-op threads, restoring the caller's setting after."""
-    before = torch.get_num_threads()
-    if threads is not None and threads != before:
-        torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        if torch.get_num_threads() != before:
-            torch.set_num_threads(before)
-
-
-def _device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ParameterError("device='cuda' was asked for but no GPU is available. Use device='auto' or 'cpu'.")
-    return torch.device(name)
-
-
-def _seed_or_random(seed: int | None) -> int:
-    return int(np.random.SeedSequence().entropy % 2**63) if seed is None else int(seed)

@@ -1,7 +1,9 @@
 """Critic regularizers: gradient penalty, DRAGAN penalty and weight clipping.
 
 Penalties see rows grouped as the critic sees them (``pac`` rows per score), and compute the
-gradient norm per group: the per-sample norm of WGAN-GP, not a norm over the whole batch.
+gradient norm per group: the per-sample norm of WGAN-GP, not a norm over the whole batch. A "row"
+may be a vector (tables) or a tensor of any shape (an image, a sequence): interpolation weights
+broadcast over everything but the batch dimension.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def _grad_norm_penalty(loss, critic, points: torch.Tensor, fake2, pac: int, targ
     points = points.detach().requires_grad_(True)
     scores = loss.critic_value(critic, points, fake2)
     (gradients,) = torch.autograd.grad(scores.sum(), points, create_graph=True)
-    per_group = gradients.reshape(-1, pac * points.shape[1])
+    per_group = gradients.reshape(-1, pac * points[0].numel())
     return ((per_group.norm(2, dim=1) - target) ** 2).mean()
 
 
@@ -36,8 +38,8 @@ class GradientPenalty(Penalty):
 
     def __call__(self, loss, critic, real, fake, fake2, generator) -> torch.Tensor:
         groups = real.shape[0] // self.pac
-        alpha = torch.rand(groups, 1, 1, generator=generator, device=real.device)
-        alpha = alpha.expand(groups, self.pac, real.shape[1]).reshape(real.shape)
+        alpha = torch.rand(groups, 1, *[1] * (real.ndim - 1), generator=generator, device=real.device)
+        alpha = alpha.expand(groups, self.pac, *real.shape[1:]).reshape(real.shape)
         points = alpha * real + (1 - alpha) * fake
         return self.weight * _grad_norm_penalty(loss, critic, points, fake2, self.pac, 1.0)
 
@@ -49,7 +51,7 @@ class DraganPenalty(Penalty):
         self.weight, self.noise, self.pac = weight, noise, pac
 
     def __call__(self, loss, critic, real, fake, fake2, generator) -> torch.Tensor:
-        alpha = torch.rand(real.shape[0], 1, generator=generator, device=real.device)
+        alpha = torch.rand(real.shape[0], *[1] * (real.ndim - 1), generator=generator, device=real.device)
         jitter = torch.rand(real.shape, generator=generator, device=real.device)
         points = real + alpha * self.noise * real.std(dim=0, keepdim=True) * jitter
         return self.weight * _grad_norm_penalty(loss, critic, points, fake2, self.pac, 1.0)

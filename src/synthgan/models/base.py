@@ -74,6 +74,8 @@ class GANModel:
 
     name: ClassVar[str]
     summary: ClassVar[str]
+    # What the model learns: "table", "sequence" or "image" (picks the Synthesizer subclass).
+    family: ClassVar[str] = "table"
     conditioning: ClassVar[Conditioning] = "none"
     defaults: ClassVar[dict[str, Any]] = {}
     extra_params: ClassVar[dict[str, Param]] = {}

@@ -35,7 +35,7 @@ def validate_params(model: type[GANModel], given: dict[str, Any]) -> dict[str, A
         if spec.high is not None and value > spec.high:
             raise ParameterError(f"Parameter {name!r} must be <= {spec.high}, got {value!r}.")
         params[name] = tuple(value) if isinstance(value, list) else value
-    if params["batch_size"] % params["pac"]:
+    if "pac" in params and params["batch_size"] % params["pac"]:
         raise ParameterError(
             f"batch_size ({params['batch_size']}) must be a multiple of pac ({params['pac']}). "
             f"Try batch_size={params['pac'] * max(1, params['batch_size'] // params['pac'])}."

@@ -71,6 +71,11 @@ class TabularBatches:
         self._cursor += self.batch_size
         return rows
 
+    @staticmethod
+    def join(rows: torch.Tensor, conditions: torch.Tensor) -> torch.Tensor:
+        """What the critic sees: each row with its condition vector appended."""
+        return torch.cat([rows, conditions], dim=1)
+
     def _build_condition_index(self) -> None:
         spans = self.sampler.spans
         width = max(span.width for span in spans)
@@ -145,7 +150,7 @@ class AdversarialPhase:
     def _fake(self, conditions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         noise = torch.randn(len(conditions), self.noise_dim, generator=self.random, device=conditions.device)
         raw = self.generator(torch.cat([noise, conditions], dim=1))
-        return raw, torch.cat([self.head(raw, gumbel=True, generator=self.random), conditions], dim=1)
+        return raw, self.batches.join(self.head(raw, gumbel=True, generator=self.random), conditions)
 
     def step(self) -> dict[str, float]:
         for _ in range(self.n_critic):
@@ -153,7 +158,7 @@ class AdversarialPhase:
             with torch.no_grad():
                 fake = self._fake(fake_conditions)[1]
                 fake2 = self._fake(fake_conditions)[1] if self.loss.needs_second_fake else None
-            real = torch.cat([real, real_conditions], dim=1)
+            real = self.batches.join(real, real_conditions)
             critic_loss = self.loss.critic_loss(self.critic, real, fake, fake2)
             for penalty in self.penalties:
                 term = penalty(self.loss, self.critic, real, fake, fake2, self.random)

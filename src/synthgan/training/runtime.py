@@ -1,0 +1,56 @@
+"""Where and how training runs: the device, seeds, local random state and CPU threads.
+
+Every family of models (tables, sequences, images) uses these, so that a seed means the same thing
+everywhere and no global state of the caller's (torch's random generator, its thread count) is left
+changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+
+from synthgan.errors import ParameterError
+
+
+def resolve_device(name: str) -> torch.device:
+    """``'auto'`` is the GPU when there is one, else the CPU; ``'cuda'`` without a GPU is an error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ParameterError("device='cuda' was asked for but no GPU is available. Use device='auto' or 'cpu'.")
+    return torch.device(name)
+
+
+def seed_or_random(seed: int | None) -> int:
+    """``seed`` itself, or fresh entropy when it is None."""
+    return int(np.random.SeedSequence().entropy % 2**63) if seed is None else int(seed)
+
+
+@contextmanager
+def local_torch_rng(seed: int | None, device: torch.device) -> Iterator[None]:
+    """Seed torch's default generator for weight init and dropout, restoring the caller's state after.
+
+    Layers such as ``nn.Linear`` and ``nn.Dropout`` draw from torch's global generator; forking it
+    makes them reproducible without leaving any trace on the caller's random state.
+    """
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed_or_random(seed))
+        yield
+
+
+@contextmanager
+def torch_threads(threads: int | None) -> Iterator[None]:
+    """Run torch ops with ``threads`` intra-op threads, restoring the caller's setting after."""
+    before = torch.get_num_threads()
+    if threads is not None and threads != before:
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
