@@ -75,3 +75,10 @@ def test_threads_setting_is_restored(adult_small):
     synthesizer = Synthesizer("wgangp", epochs=1, threads=1, verbose=False).fit(table)
     assert isinstance(synthesizer.sample(10), pd.DataFrame)
     assert torch.get_num_threads() == before
+
+
+def test_sampling_gives_the_same_rows_whatever_the_thread_count(adult_small):
+    synthesizer = Synthesizer("ctgan", epochs=1, sample_threads=1, verbose=False).fit(adult_small)
+    one = synthesizer.sample(25_000)  # more than one generation chunk
+    synthesizer.params_["sample_threads"] = 2
+    pd.testing.assert_frame_equal(one, synthesizer.sample(25_000))

@@ -193,7 +193,7 @@ class TableSynthesizer(Synthesizer):
         random = torch.Generator().manual_seed(seed_or_random(seed))
         numpy_random = np.random.default_rng(seed_or_random(seed))
         wanted = self._resolve_conditions(conditions or {})
-        with torch_threads(self.params_["threads"]):
+        with torch_threads(self.params_["sample_threads"]):
             if not wanted:
                 matrix = self._generate_matrix(n, None, random)
             else:

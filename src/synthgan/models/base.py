@@ -53,9 +53,17 @@ COMMON_PARAMS: dict[str, Param] = {
     "threads": Param(
         1,
         (int,),
-        "CPU threads torch uses in fit and sample (None: torch's setting). Results depend on it. One is "
-        "the default: these small networks gain little from more, and on a busy machine 2 threads on 2 "
-        "cores trained 8x slower than 1.",
+        "CPU threads torch uses in fit (None: torch's setting). Results depend on it. One is the default: "
+        "these small networks gain little from more, and on a busy machine 2 threads on 2 cores trained "
+        "8x slower than 1.",
+        low=1,
+        allow_none=True,
+    ),
+    "sample_threads": Param(
+        None,
+        (int,),
+        "CPU threads torch uses in sample (None: torch's setting, every core). Sampling is a few large "
+        "matrix products split by rows, which scale with threads and give the same rows whatever the count.",
         low=1,
         allow_none=True,
     ),
