@@ -35,11 +35,19 @@ def test_head_is_tanh_and_a_softmax_per_span():
         expected[:, span.start : span.stop] = torch.tanh(block) if span.kind == "scalar" else block.softmax(1)
     head = LayoutHead(layout)
     assert torch.allclose(head(raw), expected, atol=1e-6)
-    logits = head(raw, onehot_probabilities=False)  # sampling: scalars activated, argmax kept
-    for span in layout:
-        if span.kind == "onehot":
-            block = slice(span.start, span.stop)
-            assert torch.equal(logits[:, block].argmax(1), expected[:, block].argmax(1))
+
+
+def test_sampling_head_draws_levels_at_the_generators_rates():
+    layout = _layout()
+    rows = 40_000
+    raw = torch.zeros(rows, layout.width)
+    span = next(span for span in layout if span.kind == "onehot" and span.width == 3)
+    raw[:, span.start : span.stop] = torch.log(torch.tensor([0.7, 0.2, 0.1]))
+    out = LayoutHead(layout).sample(raw, torch.Generator().manual_seed(0))
+    shares = torch.bincount(out[:, span.start : span.stop].argmax(1), minlength=3) / rows
+    assert torch.allclose(shares, torch.tensor([0.7, 0.2, 0.1]), atol=0.01)  # not always the likeliest level
+    scalars = [s for s in layout if s.kind == "scalar"]
+    assert all(torch.equal(out[:, s.start : s.stop], torch.tanh(raw[:, s.start : s.stop])) for s in scalars)
 
 
 def test_gumbel_head_gives_sharp_distributions_and_gradients():

@@ -274,8 +274,8 @@ class TableSynthesizer(Synthesizer):
     def _generate_matrix(self, n: int, condition: tuple[str, int] | None, random: torch.Generator) -> np.ndarray:
         """Generator output ready for decoding, ``n`` rows; ``condition`` = (column, level) of a learned condition.
 
-        Scalars are activated; one-hot spans keep their logits (decoding and monitoring only take
-        each span's argmax, so the softmax would be wasted work).
+        Scalars are activated; one-hot spans hold Gumbel-perturbed logits, whose argmax (all that
+        decoding and monitoring take) is a draw from the generator's distribution over the span.
         """
         layout_width = self.transformer_.layout.width
         out = np.empty((n, layout_width), dtype=np.float32)
@@ -303,7 +303,7 @@ class TableSynthesizer(Synthesizer):
                 if index is not None:
                     conditions[torch.arange(size), index] = 1.0
                 raw = generator(torch.cat([noise, conditions], dim=1))
-            out[start : start + size] = self.head_(raw, onehot_probabilities=False).cpu().numpy()
+            out[start : start + size] = self.head_.sample(raw, random).cpu().numpy()
         generator.train(was_training)
         return out
 

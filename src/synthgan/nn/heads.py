@@ -1,7 +1,10 @@
 """The layout-aware output head: the right activation for every span, in a fixed handful of tensor ops.
 
 Scalars (offsets within a mode) go through tanh. One-hot spans go through a softmax; during training
-a Gumbel-softmax, as in CTGAN, so the critic sees soft but sharp category choices.
+a Gumbel-softmax, as in CTGAN, so the critic sees soft but sharp category choices. What the
+generator learns for a span is therefore a categorical distribution, softmax(logits), and sampling
+draws from it (:meth:`LayoutHead.sample`, the Gumbel-max trick) rather than taking the most likely
+level, which would drop every level that is never the most likely one.
 
 Every one-hot span is activated at once as a *segmented* softmax over the full row: each column
 belongs to a segment (its span; a scalar column is a segment of its own), the per-segment maximum
@@ -43,21 +46,27 @@ class LayoutHead(nn.Module):
         self.register_buffer("scalar_mask", scalar, persistent=False)
         self.register_buffer("membership", membership, persistent=False)
 
+    def sample(self, raw: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Output for decoding: scalars through tanh, one-hot spans as logits plus Gumbel noise.
+
+        The argmax of ``logits + Gumbel`` noise is a draw from ``softmax(logits)`` (the Gumbel-max
+        trick), so decoding, which takes each span's argmax, samples every level at the rate the
+        generator gives it, without computing a softmax.
+        """
+        uniform = torch.rand(raw.shape, generator=generator, device=raw.device).clamp_min_(1e-10)
+        return torch.where(self.scalar_mask, torch.tanh(raw), raw - torch.log(-torch.log(uniform)))
+
     def forward(
         self,
         raw: torch.Tensor,
         gumbel: bool = False,
         generator: torch.Generator | None = None,
-        onehot_probabilities: bool = True,
     ) -> torch.Tensor:
         """Activated output.
 
         ``gumbel=True`` adds Gumbel noise (drawn from ``generator``) and divides by ``tau`` before the
-        softmax (training). With ``onehot_probabilities=False`` one-hot spans keep their logits: enough
-        for decoding and monitoring, which only take each span's argmax, and much cheaper when sampling.
+        softmax (training).
         """
-        if not onehot_probabilities:
-            return torch.where(self.scalar_mask, torch.tanh(raw), raw)
         logits = raw
         if gumbel:
             uniform = torch.rand(raw.shape, generator=generator, device=raw.device).clamp_min_(1e-10)
