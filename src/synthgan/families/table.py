@@ -22,6 +22,7 @@ from synthgan.data.sampler import ConditionSampler
 from synthgan.data.schema import Schema
 from synthgan.data.transformer import Transformer
 from synthgan.errors import ConditionError, ParameterError
+from synthgan.losses.auxiliary import TargetClassifierLoss
 from synthgan.models import GANModel, get_model
 from synthgan.models.params import validate_params
 from synthgan.nn import LayoutHead
@@ -117,6 +118,7 @@ class TableSynthesizer(Synthesizer):
             epochs=params["epochs"],
             random=cpu_random,
             average=average,
+            classifier=self._target_classifier(params, transformer.layout),
         )
         self.generator_, self.head_ = sampling_generator, head
         monitor_real = matrix[monitor_rows]
@@ -145,6 +147,16 @@ class TableSynthesizer(Synthesizer):
         self.stop_reason_ = run.stop_reason or "all epochs done"
         if params["early_stopping"] and check.best_epoch:
             self.stop_reason_ += f"; kept the generator of epoch {check.best_epoch} (best held-out fidelity)"
+
+    def _target_classifier(self, params: dict[str, Any], layout: Layout) -> TargetClassifierLoss | None:
+        if not params["target_weight"] or self.target_ is None:
+            return None
+        if self.target_ not in self.transformer_.schema.discrete_columns:
+            raise ParameterError(
+                f"target={self.target_!r} is not a discrete column, so target_weight has nothing to classify. "
+                f"Declare it with discrete_columns=[{self.target_!r}], or set target_weight=0."
+            )
+        return TargetClassifierLoss(layout, self.target_, params["target_weight"]).to(self.device_)
 
     def _check_target(self, model_class: type[GANModel], target: str | None) -> str | None:
         discrete = self.transformer_.schema.discrete_columns

@@ -11,6 +11,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from synthgan.training.runtime import rand
+
 
 class Penalty:
     """A term added to the critic loss, and/or a hook run after each critic step."""
@@ -38,7 +40,7 @@ class GradientPenalty(Penalty):
 
     def __call__(self, loss, critic, real, fake, fake2, generator) -> torch.Tensor:
         groups = real.shape[0] // self.pac
-        alpha = torch.rand(groups, 1, *[1] * (real.ndim - 1), generator=generator, device=real.device)
+        alpha = rand((groups, 1, *[1] * (real.ndim - 1)), generator, real.device)
         alpha = alpha.expand(groups, self.pac, *real.shape[1:]).reshape(real.shape)
         points = alpha * real + (1 - alpha) * fake
         return self.weight * _grad_norm_penalty(loss, critic, points, fake2, self.pac, 1.0)
@@ -51,8 +53,8 @@ class DraganPenalty(Penalty):
         self.weight, self.noise, self.pac = weight, noise, pac
 
     def __call__(self, loss, critic, real, fake, fake2, generator) -> torch.Tensor:
-        alpha = torch.rand(real.shape[0], *[1] * (real.ndim - 1), generator=generator, device=real.device)
-        jitter = torch.rand(real.shape, generator=generator, device=real.device)
+        alpha = rand((real.shape[0], *[1] * (real.ndim - 1)), generator, real.device)
+        jitter = rand(real.shape, generator, real.device)
         points = real + alpha * self.noise * real.std(dim=0, keepdim=True) * jitter
         return self.weight * _grad_norm_penalty(loss, critic, points, fake2, self.pac, 1.0)
 

@@ -48,6 +48,13 @@ COMMON_PARAMS: dict[str, Param] = {
     "ema_decay": Param(
         0.995, (float, int), "Generator weight averaging; samples come from the average. 0 disables.", low=0, high=1
     ),
+    "target_weight": Param(
+        0.0,
+        (float, int),
+        "With fit(target=...): weight of CTAB-GAN's classifier loss, which keeps the target consistent "
+        "with the other columns (a classifier trained on real rows alongside the critic). 0 disables.",
+        low=0,
+    ),
     "seed": Param(0, (int,), "Seed of every random draw in fit and sample.", allow_none=True),
     "device": Param("auto", (str,), "'auto' (GPU when present), 'cpu' or 'cuda'.", choices=("auto", "cpu", "cuda")),
     "threads": Param(

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from synthgan.data.layout import Layout
+from synthgan.training.runtime import rand
 
 
 class LayoutHead(nn.Module):
@@ -53,7 +54,7 @@ class LayoutHead(nn.Module):
         trick), so decoding, which takes each span's argmax, samples every level at the rate the
         generator gives it, without computing a softmax.
         """
-        uniform = torch.rand(raw.shape, generator=generator, device=raw.device).clamp_min_(1e-10)
+        uniform = rand(raw.shape, generator, raw.device).clamp_min_(1e-10)
         return torch.where(self.scalar_mask, torch.tanh(raw), raw - torch.log(-torch.log(uniform)))
 
     def forward(
@@ -69,7 +70,7 @@ class LayoutHead(nn.Module):
         """
         logits = raw
         if gumbel:
-            uniform = torch.rand(raw.shape, generator=generator, device=raw.device).clamp_min_(1e-10)
+            uniform = rand(raw.shape, generator, raw.device).clamp_min_(1e-10)
             logits = (raw - torch.log(-torch.log(uniform))) / self.tau
         with torch.no_grad():  # the softmax does not depend on the shift, so its gradient needs none
             peak = torch.full((raw.shape[0], self.segments), -torch.inf, device=raw.device, dtype=raw.dtype)

@@ -15,7 +15,9 @@ from torch import nn
 
 from synthgan.data.sampler import ConditionSampler
 from synthgan.losses import AdversarialLoss, Penalty
+from synthgan.losses.auxiliary import TargetClassifierLoss
 from synthgan.nn import LayoutHead
+from synthgan.training.runtime import randn
 
 
 class TabularBatches:
@@ -51,12 +53,16 @@ class TabularBatches:
         """``(real, real conditions, fake conditions, targets)`` for one critic step."""
         fake_conditions, target = self.conditions()
         if not self.sampler:
-            return self.data[self._next_rows().to(self.data.device)], fake_conditions, fake_conditions, None
+            return self.rows(), fake_conditions, fake_conditions, None
         perm = torch.randperm(self.batch_size, generator=self.generator)
         span, level = target
         rows = self.sampler.sample_rows(span.cpu()[perm], level.cpu()[perm], self.generator)
         perm = perm.to(self.data.device)
         return self.data[rows.to(self.data.device)], fake_conditions[perm], fake_conditions, target
+
+    def rows(self) -> torch.Tensor:
+        """The next batch of real rows, unconditioned (every row once per pass)."""
+        return self.data[self._next_rows().to(self.data.device)]
 
     def _next_rows(self) -> torch.Tensor:
         """The next ``batch_size`` rows of a seeded permutation, reshuffled once used up: every row is
@@ -138,6 +144,7 @@ class AdversarialPhase:
         epochs: int,
         random: torch.Generator,
         average: WeightAverage | None,
+        classifier: TargetClassifierLoss | None = None,
     ) -> None:
         self.generator, self.critic, self.head = generator, critic, head
         self.loss, self.penalties = loss, penalties
@@ -146,19 +153,22 @@ class AdversarialPhase:
         self.epochs = epochs
         self.steps_per_epoch = max(1, len(batches.data) // batches.batch_size)
         self.random, self.average = random, average
+        self.classifier = classifier
 
-    def _fake(self, conditions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        noise = torch.randn(len(conditions), self.noise_dim, generator=self.random, device=conditions.device)
+    def _fake(self, conditions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Raw generator output, the activated rows, and the rows joined with their conditions."""
+        noise = randn((len(conditions), self.noise_dim), self.random, conditions.device)
         raw = self.generator(torch.cat([noise, conditions], dim=1))
-        return raw, self.batches.join(self.head(raw, gumbel=True, generator=self.random), conditions)
+        rows = self.head(raw, gumbel=True, generator=self.random)
+        return raw, rows, self.batches.join(rows, conditions)
 
     def step(self) -> dict[str, float]:
         for _ in range(self.n_critic):
-            real, real_conditions, fake_conditions, _ = self.batches.critic_batch()
+            real_rows, real_conditions, fake_conditions, _ = self.batches.critic_batch()
             with torch.no_grad():
-                fake = self._fake(fake_conditions)[1]
-                fake2 = self._fake(fake_conditions)[1] if self.loss.needs_second_fake else None
-            real = self.batches.join(real, real_conditions)
+                fake = self._fake(fake_conditions)[2]
+                fake2 = self._fake(fake_conditions)[2] if self.loss.needs_second_fake else None
+            real = self.batches.join(real_rows, real_conditions)
             critic_loss = self.loss.critic_loss(self.critic, real, fake, fake2)
             for penalty in self.penalties:
                 term = penalty(self.loss, self.critic, real, fake, fake2, self.random)
@@ -170,12 +180,21 @@ class AdversarialPhase:
             for penalty in self.penalties:
                 penalty.after_critic_step(self.critic)
 
+        logs = {"critic_loss": critic_loss.item()}
+        if self.classifier is not None:
+            # Rows drawn without regard to conditions: the classifier learns the real P(target | rest).
+            logs["classifier_loss"] = self.classifier.update(self.batches.rows())
+
         self.critic.requires_grad_(False)  # the generator step needs no critic gradients
         conditions, target = self.batches.conditions()
-        raw, fake = self._fake(conditions)
-        fake2 = self._fake(conditions)[1] if self.loss.needs_second_fake else None
+        raw, rows, fake = self._fake(conditions)
+        fake2 = self._fake(conditions)[2] if self.loss.needs_second_fake else None
         generator_loss = self.loss.generator_loss(self.critic, real, fake, fake2)
-        logs = {"critic_loss": critic_loss.item(), "generator_loss": generator_loss.item()}
+        logs["generator_loss"] = generator_loss.item()
+        if self.classifier is not None:
+            target_loss = self.classifier.generator_loss(rows)
+            generator_loss = generator_loss + target_loss
+            logs["target_loss"] = target_loss.item()
         if target is not None:
             condition_loss = self.batches.condition_loss(raw, target)
             generator_loss = generator_loss + condition_loss

@@ -54,3 +54,19 @@ def torch_threads(threads: int | None) -> Iterator[None]:
     finally:
         if torch.get_num_threads() != before:
             torch.set_num_threads(before)
+
+
+def rand(shape: tuple[int, ...] | torch.Size, generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
+    """Uniform [0, 1) numbers drawn by ``generator`` on its own device, placed on ``device``.
+
+    Drawing where the generator lives lets one CPU generator drive training on a GPU (torch refuses a
+    CPU generator for a CUDA tensor) and gives the same numbers on either device.
+    """
+    where = generator.device if generator is not None else device
+    return torch.rand(shape, generator=generator, device=where).to(device)
+
+
+def randn(shape: tuple[int, ...] | torch.Size, generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
+    """Standard normal numbers drawn by ``generator`` on its own device, placed on ``device`` (see :func:`rand`)."""
+    where = generator.device if generator is not None else device
+    return torch.randn(shape, generator=generator, device=where).to(device)
