@@ -124,3 +124,19 @@ def test_caller_frame_is_not_modified(table):
     before = table.copy()
     Synthesizer("ctgan", epochs=1, verbose=False).fit(table, discrete_columns=["days"])
     pd.testing.assert_frame_equal(table, before)
+
+
+def test_target_classifier_learns_the_real_relation():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=1000)
+    table = pd.DataFrame({"x": x, "noise": rng.normal(size=1000), "label": np.where(x > 0, "pos", "neg")})
+    synthesizer = Synthesizer("gan", epochs=10, batch_size=100, target_weight=1.0, early_stopping=False, verbose=False)
+    history = synthesizer.fit(table, target="label").history
+    # label is a function of x: the classifier trained on real rows gets far below chance (ln 2 = 0.69).
+    assert history["classifier_loss"].iloc[-1] < 0.4 < history["classifier_loss"].iloc[0]
+    assert history["target_loss"].notna().all()
+
+
+def test_target_classifier_needs_a_discrete_target(table):
+    with pytest.raises(ParameterError, match=r"'x' is not a discrete column.*target_weight=0"):
+        Synthesizer("gan", epochs=1, target_weight=1.0, verbose=False).fit(table, target="x")
