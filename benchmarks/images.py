@@ -116,7 +116,7 @@ def run_one(model: str, quick: bool, epochs: int, width: int, batch_size: int) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", default="cdcgan,dcgan", help="Comma-separated: cdcgan, dcgan.")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--width", type=int, default=32, help="Base channels of both networks.")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--quick", action="store_true", help="1,000 images, 1 epoch, width 16: a smoke run.")

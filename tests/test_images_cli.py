@@ -91,6 +91,9 @@ def test_image_errors_are_one_line(model_file, files, tmp_path, capsys):
     assert "--labels is for image models" in capsys.readouterr().err
     assert run(["fit", str(files / "missing.npy"), "-m", "dcgan", "-o", str(tmp_path / "m")]) == 1
     assert capsys.readouterr().err.startswith("Error: File not found")
+    (tmp_path / "t.csv").write_text("a,b\n1,x\n2,y\n")
+    assert run(["balance", str(tmp_path / "t.csv"), "--target", "b", "-m", "dcgan", "-o", str(tmp_path / "b.csv")]) == 2
+    assert "dcgan' is a model of images" in capsys.readouterr().err
 
 
 def test_models_lists_the_image_models_one_line_each():
