@@ -8,6 +8,8 @@ steps than its default to keep the suite fast; that makes it a little less accur
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -114,3 +116,9 @@ def test_frechet_distance_formula():
     assert frechet_distance(a, a) == pytest.approx(0, abs=1e-9)
     assert frechet_distance(a, a + np.array([2.0, 0, 0])) == pytest.approx(4.0)  # mean shift: |d|^2
     assert frechet_distance(a, 3 * a) == pytest.approx(np.trace(np.cov(a.T)) * 4, rel=1e-6)  # (3 - 1)^2 tr(S)
+
+
+def test_importing_evaluate_images_stays_light():
+    code = "import sys; from synthgan import evaluate_images; print([m for m in ('torch', 'PIL') if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -23,15 +23,17 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from synthgan.data.image import PixelScale, encode_labels, image_array, image_grid, to_uint8
 from synthgan.errors import DataError
-from synthgan.evaluation.image_judge import ImageJudge, frechet_distance
 from synthgan.evaluation.metrics import HIGHER, INFO, LOWER, Section, Verdict, clean, grade
 from synthgan.evaluation.report import _write
+
+if TYPE_CHECKING:
+    from synthgan.evaluation.image_judge import ImageJudge
 
 __all__ = ["HOLDOUT_SHARE", "ImageReport", "evaluate_images"]
 
@@ -67,6 +69,8 @@ def evaluate_images(
 
 
 def _evaluate(real, synthetic, real_labels, synthetic_labels, holdout, holdout_labels, seed: int) -> ImageReport:
+    from synthgan.evaluation.image_judge import ImageJudge  # torch, imported only when images are judged
+
     started = time.perf_counter()
     real_array = image_array(real, "real")
     synthetic_array = image_array(synthetic, "synthetic")
@@ -124,6 +128,8 @@ def _evaluate(real, synthetic, real_labels, synthetic_labels, holdout, holdout_l
 
 
 def _fidelity(judge: ImageJudge, real: np.ndarray, holdout: np.ndarray, synthetic: np.ndarray, random) -> Section:
+    from synthgan.evaluation.image_judge import frechet_distance
+
     section = Section("fidelity", "Fidelity (FID-style, judge features)")
     m = min(len(holdout), len(synthetic))
     reference = judge.features(real)
