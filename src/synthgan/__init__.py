@@ -40,6 +40,10 @@ def __getattr__(name: str):
         from synthgan.evaluation import evaluate
 
         return evaluate
+    if name == "evaluate_images":
+        from synthgan.evaluation import evaluate_images
+
+        return evaluate_images
     raise AttributeError(f"module 'synthgan' has no attribute {name!r}")
 
 
@@ -58,5 +62,6 @@ __all__ = [
     "balance",
     "datasets",
     "evaluate",
+    "evaluate_images",
     "load_dataset",
 ]

@@ -92,8 +92,11 @@ def balance(
     ``synthetic_only=True``), shuffled with ``seed``. ``model_params`` go to the model, e.g.
     ``epochs=100`` or ``max_minutes=5``. ``df`` is not modified.
     """
+    from synthgan.models import get_model
     from synthgan.synthesizer import Synthesizer
 
+    if get_model(model).family != "table":
+        raise ParameterError(f"balance adds rows to a table; {model!r} is a model of {get_model(model).family}s.")
     if target not in df.columns:
         raise DataError(f"Target column {target!r} is not in the table. Columns are: {list(df.columns)}.")
     if df[target].isna().any():

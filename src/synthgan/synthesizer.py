@@ -20,7 +20,10 @@ from synthgan.errors import NotFittedError
 __all__ = ["Synthesizer", "family_class"]
 
 # Family name -> "module:class" of its Synthesizer subclass, imported when first used.
-FAMILIES = {"table": "synthgan.families.table:TableSynthesizer"}
+FAMILIES = {
+    "table": "synthgan.families.table:TableSynthesizer",
+    "image": "synthgan.families.image:ImageSynthesizer",
+}
 
 
 def family_class(model: str) -> type[Synthesizer]:
@@ -43,6 +46,9 @@ class Synthesizer:
         Model parameters (``epochs``, ``batch_size``, ``seed``, ``max_minutes``, ...); every model
         documents its own in ``synthgan models --params NAME`` and ``Synthesizer.parameters(NAME)``.
     """
+
+    # The kind of data the subclass learns: "table", "image", ...
+    family: str = ""
 
     def __new__(cls, model: str = "ctgan", **params: Any) -> Synthesizer:
         if cls is Synthesizer:

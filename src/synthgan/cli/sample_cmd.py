@@ -1,4 +1,4 @@
-"""``synthgan sample MODEL --rows N --output OUT``: generate rows from a model file, streamed to disk."""
+"""``synthgan sample MODEL --rows N --output OUT``: generate rows (or images) from a model file, streamed to disk."""
 
 from __future__ import annotations
 
@@ -15,14 +15,21 @@ CHUNK_ROWS = 100_000
 @click.option("--rows", "-n", required=True, type=click.IntRange(min=1), help="Rows to generate.")
 @click.option("--condition", "-c", multiple=True, help="COLUMN=VALUE; repeat for several columns.")
 @click.option("--seed", type=int, default=None, help="Seed (default: the model's fit seed).")
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help=".csv, .csv.gz or .parquet")
+@click.option("--output", "-o", required=True, type=click.Path(), help=".csv, .csv.gz, .parquet; images: a folder")
 def sample_command(model_file, rows, condition, seed, output) -> None:
-    """Generate ROWS synthetic rows from MODEL_FILE into OUTPUT (CSV or Parquet)."""
+    """Generate ROWS synthetic rows from MODEL_FILE into OUTPUT (CSV or Parquet).
+
+    For image models OUTPUT is a new folder: ROWS PNG files, grid.png and labels.csv.
+    """
     from synthgan.cli.io import TableWriter
     from synthgan.synthesizer import Synthesizer
 
     conditions = _parse_conditions(condition)
     synthesizer = Synthesizer.load(model_file)
+    if synthesizer.family == "image":
+        from synthgan.cli.images import sample_images
+
+        return sample_images(synthesizer, rows, conditions, seed, output)
     base_seed = synthesizer.params_["seed"] if seed is None else seed
     with TableWriter(output) as writer:
         for index, start in enumerate(range(0, rows, CHUNK_ROWS)):

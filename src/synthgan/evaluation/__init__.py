@@ -1,14 +1,28 @@
-"""Evaluation: is a synthetic table faithful, useful, private and fair? One call, one report.
+"""Evaluation: is synthetic data faithful, useful, private and fair? One call, one report.
 
-``evaluate(real, synthetic, holdout=..., target=..., sensitive=[...])`` returns an
-:class:`EvaluationReport` (``.score``, ``.to_dict()``, ``.to_json()``, ``.to_html()``). This package reads
-only the schema helpers of :mod:`synthgan.data`, numpy, pandas and scikit-learn; it knows nothing about
-models or training, so it judges any synthetic table, whatever produced it.
+``evaluate(real, synthetic, holdout=..., target=..., sensitive=[...])`` judges a table and returns an
+:class:`EvaluationReport` (``.score``, ``.to_dict()``, ``.to_json()``, ``.to_html()``);
+``evaluate_images(real, synthetic, real_labels=..., synthetic_labels=...)`` judges images and returns
+an :class:`ImageReport`. This package reads only the data helpers of :mod:`synthgan.data`, numpy,
+pandas, scikit-learn and (for the image judge, a small CNN) torch; it knows nothing about models or
+training, so it judges any synthetic data, whatever produced it.
 """
 
 from synthgan.evaluation.evaluate import evaluate
+from synthgan.evaluation.images import ImageReport, evaluate_images
 from synthgan.evaluation.inputs import SECTIONS, Settings
 from synthgan.evaluation.metrics import Metric, Section, Verdict
 from synthgan.evaluation.report import HEADLINE_KEYS, EvaluationReport
 
-__all__ = ["HEADLINE_KEYS", "SECTIONS", "EvaluationReport", "Metric", "Section", "Settings", "Verdict", "evaluate"]
+__all__ = [
+    "HEADLINE_KEYS",
+    "SECTIONS",
+    "EvaluationReport",
+    "ImageReport",
+    "Metric",
+    "Section",
+    "Settings",
+    "Verdict",
+    "evaluate",
+    "evaluate_images",
+]

@@ -14,6 +14,7 @@ import textwrap
 import numpy as np
 
 __all__ = [
+    "class_histogram",
     "column_overlay",
     "column_scores",
     "dcr_histograms",
@@ -253,5 +254,25 @@ def fairness_rates(rows: list[dict], title: str) -> str:
     )
     ax.set_title("\n".join(textwrap.wrap(title, 60)), fontsize=9, loc="left")
     ax.legend(fontsize=7, frameon=False)
+    _style(ax)
+    return _png(figure)
+
+
+def class_histogram(rows: list[dict]) -> str:
+    """Share of each class among real images and synthetic ones (as the judge sees them, and as asked)."""
+    figure = _figure(min(9.0, 3.0 + 0.45 * len(rows)), 2.8)
+    ax = figure.add_subplot()
+    x = np.arange(len(rows))
+    series = [("real_share", REAL, "real (labels)"), ("synthetic_share", SYNTHETIC, "synthetic (judged)")]
+    if rows and "asked_share" in rows[0]:
+        series.append(("asked_share", HOLDOUT, "synthetic (asked)"))
+    width = 0.8 / len(series)
+    for position, (key, color, label) in enumerate(series):
+        offset = (position - (len(series) - 1) / 2) * width
+        ax.bar(x + offset, [r[key] for r in rows], width=width, color=color, label=label)
+    ax.set_xticks(x, [_short(r["class"]) for r in rows])
+    ax.set_xlabel("class", fontsize=8)
+    ax.set_ylabel("share of images", fontsize=8)
+    ax.legend(fontsize=7, frameon=False, ncols=len(series), loc="lower center", bbox_to_anchor=(0.5, 1.0))
     _style(ax)
     return _png(figure)

@@ -53,6 +53,8 @@ class TableSynthesizer(Synthesizer):
     ``Synthesizer("ctgan")`` returns one of these; see :class:`synthgan.Synthesizer` for the parameters.
     """
 
+    family = "table"
+
     @property
     def schema(self) -> Schema:
         self._check_fitted()

@@ -92,13 +92,15 @@ class GANModel:
     # What the model learns: "table", "sequence" or "image" (picks the Synthesizer subclass).
     family: ClassVar[str] = "table"
     conditioning: ClassVar[Conditioning] = "none"
+    # The parameters the family shares (tables: COMMON_PARAMS); a model adds extra_params, overrides defaults.
+    base_params: ClassVar[dict[str, Param]] = COMMON_PARAMS
     defaults: ClassVar[dict[str, Any]] = {}
     extra_params: ClassVar[dict[str, Param]] = {}
     critic_outputs: ClassVar[int] = 1
 
     @classmethod
     def param_specs(cls) -> dict[str, Param]:
-        specs = {**COMMON_PARAMS, **cls.extra_params}
+        specs = {**cls.base_params, **cls.extra_params}
         return {name: Param(cls.defaults.get(name, spec.default), *_rest(spec)) for name, spec in specs.items()}
 
     def __init__(self, params: dict[str, Any]) -> None:

@@ -2,5 +2,6 @@
 
 from synthgan.nn.blocks import Critic, ResidualGenerator
 from synthgan.nn.heads import LayoutHead
+from synthgan.nn.images import ImageCritic, ImageGenerator, ImageHead
 
-__all__ = ["Critic", "LayoutHead", "ResidualGenerator"]
+__all__ = ["Critic", "ImageCritic", "ImageGenerator", "ImageHead", "LayoutHead", "ResidualGenerator"]

@@ -20,6 +20,24 @@ from synthgan.nn import LayoutHead
 from synthgan.training.runtime import randn
 
 
+class ShuffledRows:
+    """Batches of row indices from a seeded permutation, reshuffled once used up: every row is seen once
+    per pass and no two steps share a batch. Fewer rows than a batch are drawn with replacement."""
+
+    def __init__(self, rows: int, batch_size: int, generator: torch.Generator) -> None:
+        self.rows, self.batch_size, self.generator = rows, batch_size, generator
+        self._order, self._cursor = torch.zeros(0, dtype=torch.long), 0
+
+    def next(self) -> torch.Tensor:
+        if self.rows < self.batch_size:
+            return torch.randint(self.rows, (self.batch_size,), generator=self.generator)
+        if self._cursor + self.batch_size > len(self._order):
+            self._order, self._cursor = torch.randperm(self.rows, generator=self.generator), 0
+        rows = self._order[self._cursor : self._cursor + self.batch_size]
+        self._cursor += self.batch_size
+        return rows
+
+
 class TabularBatches:
     """Draws real rows and condition vectors from a transformed training matrix."""
 
@@ -37,7 +55,7 @@ class TabularBatches:
         self.log_frequency = log_frequency
         self.generator = generator
         self.condition_width = self.sampler.width if self.sampler else 0
-        self._order, self._cursor = torch.zeros(0, dtype=torch.long), 0
+        self._rows = ShuffledRows(len(data), batch_size, generator)
         if self.sampler:
             self._build_condition_index()
 
@@ -62,20 +80,7 @@ class TabularBatches:
 
     def rows(self) -> torch.Tensor:
         """The next batch of real rows, unconditioned (every row once per pass)."""
-        return self.data[self._next_rows().to(self.data.device)]
-
-    def _next_rows(self) -> torch.Tensor:
-        """The next ``batch_size`` rows of a seeded permutation, reshuffled once used up: every row is
-        seen once per pass and no two steps share a batch. Tables smaller than a batch draw with
-        replacement."""
-        n = len(self.data)
-        if n < self.batch_size:
-            return torch.randint(n, (self.batch_size,), generator=self.generator)
-        if self._cursor + self.batch_size > len(self._order):
-            self._order, self._cursor = torch.randperm(n, generator=self.generator), 0
-        rows = self._order[self._cursor : self._cursor + self.batch_size]
-        self._cursor += self.batch_size
-        return rows
+        return self.data[self._rows.next().to(self.data.device)]
 
     @staticmethod
     def join(rows: torch.Tensor, conditions: torch.Tensor) -> torch.Tensor:

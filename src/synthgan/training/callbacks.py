@@ -24,11 +24,12 @@ COLLAPSED_COVERAGE, COLLAPSED_SPREAD, COLLAPSE_CHECKS = 0.5, 0.2, 3
 
 
 class ProgressBar(Callback):
-    """A rich progress bar with epoch, losses and rows per second; shown on a terminal or when verbose."""
+    """A rich progress bar with epoch, losses and rows (or ``unit``) per second; shown on a terminal or when verbose."""
 
-    def __init__(self, verbose: bool | None, rows_per_epoch: int) -> None:
+    def __init__(self, verbose: bool | None, rows_per_epoch: int, unit: str = "rows") -> None:
         self.enabled = sys.stderr.isatty() if verbose is None else verbose
         self.rows_per_epoch = rows_per_epoch
+        self.unit = unit
         self._progress = None
 
     def on_train_begin(self, run: Run) -> None:
@@ -57,7 +58,7 @@ class ProgressBar(Callback):
         speed = self.rows_per_epoch / max(now - self._last, 1e-9)
         self._last = now
         losses = "  ".join(f"{key.removesuffix('_loss')} {value:+.3f}" for key, value in logs.items() if "loss" in key)
-        self._progress.update(self._task, completed=run.epoch, info=f"{losses}  {speed:,.0f} rows/s")
+        self._progress.update(self._task, completed=run.epoch, info=f"{losses}  {speed:,.0f} {self.unit}/s")
 
     def on_train_end(self, run: Run) -> None:
         if self._progress is not None:
