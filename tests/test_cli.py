@@ -133,10 +133,12 @@ def test_demo_runs_the_whole_journey(tmp_path):
     args = ["demo", "--output-dir", str(out), "--rows", "1500", "--minutes", "0.05"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    for name in ("adult.synth", "adult_synthetic.csv", "report.html", "report.json"):
+    for name in ("adult.synth", "adult_synthetic.csv", "report.html", "report.json", "real_vs_synthetic.png"):
         assert (out / name).stat().st_size > 0, name
     assert "quality score" in result.output
     synthetic = pd.read_csv(out / "adult_synthetic.csv")
     assert len(synthetic) == 1200  # as many rows as the training split
     figures = json.loads((out / "report.json").read_text())
     assert 0 <= figures["score"] <= 1
+    assert f"Report:         {out / 'report.html'}" in result.output
+    assert (out / "real_vs_synthetic.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -10,6 +10,8 @@ from synthgan.cli.app import app
 
 DEMO_TARGET = "income"
 DEMO_SENSITIVE = ["sex", "race"]
+# The columns of the real-vs-synthetic picture: two numeric, three categorical and the target.
+DEMO_PLOT_COLUMNS = ["age", "hours-per-week", "education", "marital-status", "occupation", "income"]
 
 
 @app.command("demo")
@@ -23,6 +25,7 @@ def demo_command(output_dir: str, model: str, minutes: float, seed: int, rows: i
     from synthgan import Synthesizer, datasets, evaluate
     from synthgan.cli.io import write_table
     from synthgan.data.schema import infer_schema
+    from synthgan.evaluation import compare_columns
 
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -35,19 +38,22 @@ def demo_command(output_dir: str, model: str, minutes: float, seed: int, rows: i
     kinds = ", ".join(f"{kind}: {count}" for kind, count in _kind_counts(schema).items())
     click.echo(f"1/5 inspect   Adult: {len(table):,} rows x {table.shape[1]} columns ({kinds})")
     click.echo(f"              train {len(train):,} rows, holdout {len(holdout):,} rows (80/20, seed {seed})")
+    click.echo("              (`synthgan inspect adult` lists every column)")
 
     click.echo(f"2/5 fit       {model}, budget {minutes:g} min ...")
     synthesizer = Synthesizer(model, seed=seed, max_minutes=minutes)
     synthesizer.fit(train)
     model_path = out / "adult.synth"
     synthesizer.save(model_path)
-    epochs = len(synthesizer.history)
-    click.echo(f"              {epochs} epochs; model saved to {model_path}")
+    history = synthesizer.history
+    click.echo(f"              {len(history)} epochs in {history['seconds'].max():.0f} s; model saved to {model_path}")
 
     click.echo(f"3/5 sample    {len(train):,} rows")
     synthetic = synthesizer.sample(len(train))
     csv_path = out / "adult_synthetic.csv"
     write_table(synthetic, csv_path)
+    plot_path = out / "real_vs_synthetic.png"
+    compare_columns(train, synthetic, DEMO_PLOT_COLUMNS, plot_path, title="Adult: real (filled) vs synthetic")
 
     click.echo("4/5 evaluate  fidelity, detection, utility, privacy, fairness ...")
     report = evaluate(real=train, synthetic=synthetic, holdout=holdout, target=DEMO_TARGET, sensitive=DEMO_SENSITIVE)
@@ -72,6 +78,7 @@ def demo_command(output_dir: str, model: str, minutes: float, seed: int, rows: i
     click.echo("")
     click.echo(f"Synthetic data: {csv_path}")
     click.echo(f"Model file:     {model_path}")
+    click.echo(f"Picture:        {plot_path}")
     click.echo(f"Report:         {html_path} (and {json_path.name})")
 
 
