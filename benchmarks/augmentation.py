@@ -103,13 +103,21 @@ def gan_arm(train: pd.DataFrame, target: str, per_class: bool, params: dict) -> 
     start = time.perf_counter()
     result = balance(train, target, model="ctgan", per_class=per_class, seed=0, verbose=False, **params)
     seconds = time.perf_counter() - start
+    fitted_models = result.synthesizers.items()
     facts = {
         "generated": {str(label): rows for label, rows in result.generated.items()},
         "fit_and_sample_s": round(seconds, 1),
+        # Per fitted model ("all classes" for the conditional one): epochs reached in the budget, and why it stopped.
+        "epochs": {_model_key(label): int(fitted.history["epoch"].max()) for label, fitted in fitted_models},
+        "stop_reason": {_model_key(label): fitted.stop_reason_ for label, fitted in fitted_models},
         "load_avg_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "gan_params": params,
     }
     return result.data, facts
+
+
+def _model_key(label) -> str:
+    return "all classes" if label is None else f"class {label}"
 
 
 def smote_arm(train: pd.DataFrame, target: str, categorical: list[str]) -> tuple[pd.DataFrame, dict]:

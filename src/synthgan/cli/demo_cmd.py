@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import click
@@ -47,6 +48,7 @@ def demo_command(output_dir: str, model: str, minutes: float, seed: int, rows: i
     synthesizer.save(model_path)
     history = synthesizer.history
     click.echo(f"              {len(history)} epochs in {history['seconds'].max():.0f} s; model saved to {model_path}")
+    click.echo(_indented(f"stopped: {synthesizer.stop_reason_}"))
 
     click.echo(f"3/5 sample    {len(train):,} rows")
     synthetic = synthesizer.sample(len(train))
@@ -80,6 +82,12 @@ def demo_command(output_dir: str, model: str, minutes: float, seed: int, rows: i
     click.echo(f"Model file:     {model_path}")
     click.echo(f"Picture:        {plot_path}")
     click.echo(f"Report:         {html_path} (and {json_path.name})")
+
+
+def _indented(text: str) -> str:
+    """Text under the step names, wrapped to 80 columns."""
+    indent = " " * 14
+    return textwrap.fill(text, 80, initial_indent=indent, subsequent_indent=indent)
 
 
 def _split(table, seed: int):
