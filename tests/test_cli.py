@@ -135,7 +135,7 @@ def test_demo_runs_the_whole_journey(tmp_path):
     assert result.exit_code == 0, result.output
     for name in ("adult.synth", "adult_synthetic.csv", "report.html", "report.json", "real_vs_synthetic.png"):
         assert (out / name).stat().st_size > 0, name
-    assert "quality score" in result.output
+    assert "quality score" in result.output and "stopped: " in result.output
     synthetic = pd.read_csv(out / "adult_synthetic.csv")
     assert len(synthetic) == 1200  # as many rows as the training split
     figures = json.loads((out / "report.json").read_text())
