@@ -9,7 +9,8 @@ The seed article's workflow (docs/tutorial_brfss.md walks through it). 35,346 of
 
 1. fit one model on the diabetic patients of the training split and one on the others (one model per
    class, ``per_class=True``), generate 100,000 synthetic rows of each class and merge them into one
-   fully synthetic, balanced table (``synthetic_only=True``): a single ``synthgan.balance`` call;
+   fully synthetic, balanced table (``synthetic_only=True``): a single ``synthgan.balance`` call
+   (``synthetic_<model>.parquet``; the fitted models as ``<model>_diabetic.synth`` and so on);
 2. compare BMI, MentHlth and PhysHlth of the synthetic diabetic patients with the real ones
    (``diabetic_columns.png``, ``diabetic_columns.csv``) and the same for the others;
 3. check that the synthetic table is useful: a gradient-boosting classifier trained on it only,
@@ -33,6 +34,7 @@ from synthgan.evaluation import compare_columns, describe_columns
 TARGET = "Diabetes_binary"
 COLUMNS = ["BMI", "MentHlth", "PhysHlth"]
 MODELS = ("wgangp", "ctgan")
+GROUPS = {1: "diabetic", 0: "nondiabetic"}
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -89,6 +91,8 @@ def main(argv: list[str] | None = None) -> dict:
         seconds = time.perf_counter() - start
         table = synthetic[model] = result.data
         table.to_parquet(out / f"synthetic_{model}.parquet", index=False)
+        for label, fitted in result.synthesizers.items():
+            fitted.save(out / f"{model}_{GROUPS[label]}.synth")
         fidelity = synthgan.evaluate(real[1], table[table[TARGET] == 1], sections=["fidelity"]).score
         epochs = {str(label): len(fitted.history) for label, fitted in result.synthesizers.items()}
         summary["models"][model] = {
@@ -100,7 +104,7 @@ def main(argv: list[str] | None = None) -> dict:
         }
         print(f"{model}: {len(table):,} synthetic rows in {seconds:.0f} s (epochs {epochs}), quality {fidelity:.3f}")
 
-    for label, name in ((1, "diabetic"), (0, "nondiabetic")):
+    for label, name in GROUPS.items():
         fakes = {model: table[table[TARGET] == label] for model, table in synthetic.items()}
         title = f"BRFSS, {name}: real vs synthetic"
         compare_columns(real[label], fakes, COLUMNS, out / f"{name}_columns.png", title=title)

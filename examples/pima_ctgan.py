@@ -51,8 +51,8 @@ def main(argv: list[str] | None = None) -> dict:
     pima = synthgan.load_dataset("pima_indians_diabetes")
     train, holdout = split(pima, args.seed)
     epochs = args.epochs or (5 if args.quick else None)
-    # 614 training rows in batches of 500 (the default) are one or two steps per epoch: too few for the
-    # generator to learn before early stopping gives up. Batches of 100 give six steps per epoch.
+    # 614 training rows in batches of 500 (the default) are one or two steps per epoch; batches of 100
+    # give six, and a better table for the same epochs (docs/tutorial_pima.md has both runs' figures).
     params = {"seed": args.seed, "batch_size": args.batch_size, **({"epochs": epochs} if epochs else {})}
     print(f"Pima: {len(pima)} rows x {pima.shape[1]} columns; ctgan learns {len(train)}, {len(holdout)} held out")
 

@@ -35,6 +35,7 @@ def test_brfss_minority_quick(shared_data, tmp_path):
         assert synthetic["BMI"].between(real["BMI"].min(), real["BMI"].max()).all()
         assert synthetic["MentHlth"].isin(range(31)).all()  # whole days, 0-30, as in the survey
         assert 0.5 < summary["models"][model]["holdout_roc_auc_trained_on_synthetic"] <= 1
+        assert (tmp_path / f"{model}_diabetic.synth").is_file() and (tmp_path / f"{model}_nondiabetic.synth").is_file()
     for name in ("diabetic", "nondiabetic"):
         assert is_png(tmp_path / f"{name}_columns.png")
         table = pd.read_csv(tmp_path / f"{name}_columns.csv")
