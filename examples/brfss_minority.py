@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -69,6 +70,7 @@ def holdout_auc(train: pd.DataFrame, holdout: pd.DataFrame) -> float:
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse(argv)
+    load_start = os.getloadavg()[0]  # the machine's load: wall-clock budgets buy fewer epochs on a busy CPU
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     brfss = synthgan.load_dataset("diabetes_binary_brfss2015")
@@ -114,6 +116,7 @@ def main(argv: list[str] | None = None) -> dict:
             summary["diabetic_columns"] = described.round(3).to_dict(orient="records")
             print(described.round(2).to_string(index=False))
     summary["holdout_roc_auc_trained_on_real"] = round(holdout_auc(train, holdout), 3)
+    summary["load_avg_start_end"] = [round(load_start, 2), round(os.getloadavg()[0], 2)]
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     for model, facts in summary["models"].items():
         print(f"holdout ROC AUC, trained on {model} rows only: {facts['holdout_roc_auc_trained_on_synthetic']:.3f}")

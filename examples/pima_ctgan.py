@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -46,6 +47,7 @@ def split(df: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse(argv)
+    load_start = os.getloadavg()[0]  # the machine's load: wall-clock budgets buy fewer epochs on a busy CPU
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     pima = synthgan.load_dataset("pima_indians_diabetes")
@@ -78,6 +80,7 @@ def main(argv: list[str] | None = None) -> dict:
         "dcr_share": round(figures["dcr_share"], 3),
         "exact_copies": figures["exact_copies"],
     }
+    summary["load_avg_start_end"] = [round(load_start, 2), round(os.getloadavg()[0], 2)]
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"ctgan: {summary['epochs']} epochs ({summary['stop_reason']})")
     print(f"similarity score   {summary['similarity_score']:.3f}  (1 = same distributions)")
