@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from synthgan.errors import DataError, ParameterError
+
+if TYPE_CHECKING:
+    from synthgan.synthesizer import Synthesizer
 
 __all__ = ["BalanceResult", "balance", "class_counts", "plan_counts"]
 
@@ -36,7 +39,7 @@ class BalanceResult:
     generated: dict[Any, int]
     #: The fitted models: one per generated class with ``per_class=True``, else the one conditional
     #: model under the key ``None``. Empty when nothing had to be generated.
-    synthesizers: dict[Any, Any] = field(default_factory=dict)
+    synthesizers: dict[Any, Synthesizer] = field(default_factory=dict)
 
 
 def class_counts(df: pd.DataFrame, target: str) -> pd.Series:
@@ -125,7 +128,7 @@ def balance(
     plan = plan_counts(counts_before, strategy, rows_per_class, ratio, keep_real=not synthetic_only)
 
     parts = []
-    synthesizers: dict[Any, Any] = {}
+    synthesizers: dict[Any, Synthesizer] = {}
     if plan and per_class:
         features = [c for c in discrete_columns or [] if c != target] or None
         for offset, (label, rows) in enumerate(plan.items()):
