@@ -53,20 +53,6 @@ def test_gumbel_head_gives_sharp_distributions_and_gradients():
     assert torch.isfinite(raw.grad).all() and raw.grad.abs().sum() > 0
 
 
-def test_sampling_draws_levels_with_their_softmax_probabilities():
-    """Decoding takes each span's argmax: without Gumbel noise every row would get the likeliest level."""
-    layout = _layout()
-    shares = torch.tensor([0.6, 0.3, 0.1])
-    raw = torch.zeros(20_000, layout.width)
-    raw[:, 1:4] = shares.log()  # column a's components
-    sampled = LayoutHead(layout)(
-        raw, gumbel=True, generator=torch.Generator().manual_seed(0), onehot_probabilities=False
-    )
-    drawn = torch.bincount(sampled[:, 1:4].argmax(1), minlength=3) / len(raw)
-    assert torch.allclose(drawn, shares, atol=0.015)
-    assert torch.equal(sampled[:, 0], torch.tanh(raw[:, 0]))  # scalars get no noise
-
-
 def test_fast_sampling_path_matches_the_eval_forward():
     torch.manual_seed(0)
     generator = ResidualGenerator(16 + 5, (32, 24), 11)

@@ -303,8 +303,7 @@ class TableSynthesizer(Synthesizer):
                 if index is not None:
                     conditions[torch.arange(size), index] = 1.0
                 raw = generator(torch.cat([noise, conditions], dim=1))
-            sampled = self.head_(raw, gumbel=True, generator=random, onehot_probabilities=False)
-            out[start : start + size] = sampled.cpu().numpy()
+            out[start : start + size] = self.head_(raw, onehot_probabilities=False).cpu().numpy()
         generator.train(was_training)
         return out
 

@@ -55,21 +55,13 @@ class LayoutHead(nn.Module):
         ``gumbel=True`` adds Gumbel noise (drawn from ``generator``) and divides by ``tau`` before the
         softmax (training). With ``onehot_probabilities=False`` one-hot spans keep their logits: enough
         for decoding and monitoring, which only take each span's argmax, and much cheaper when sampling.
-        Sampling must pass ``gumbel=True`` too: the argmax of logits plus Gumbel noise draws each level
-        with its softmax probability (the Gumbel-max trick), as the critic saw in training, while the
-        bare argmax always picks the likeliest level and collapses every column onto its commonest
-        category or mode (BRFSS MentHlth: 66% zeros became 100%).
         """
+        if not onehot_probabilities:
+            return torch.where(self.scalar_mask, torch.tanh(raw), raw)
         logits = raw
         if gumbel:
-            # Drawn where the generator lives (a CPU generator for a CUDA model), then moved.
-            where = generator.device if generator is not None else raw.device
-            uniform = torch.rand(raw.shape, generator=generator, device=where).to(raw.device).clamp_min_(1e-10)
-            logits = raw - torch.log(-torch.log(uniform))
-        if not onehot_probabilities:
-            return torch.where(self.scalar_mask, torch.tanh(raw), logits)
-        if gumbel:
-            logits = logits / self.tau
+            uniform = torch.rand(raw.shape, generator=generator, device=raw.device).clamp_min_(1e-10)
+            logits = (raw - torch.log(-torch.log(uniform))) / self.tau
         with torch.no_grad():  # the softmax does not depend on the shift, so its gradient needs none
             peak = torch.full((raw.shape[0], self.segments), -torch.inf, device=raw.device, dtype=raw.dtype)
             peak.scatter_reduce_(1, self.segment.expand(raw.shape[0], -1), logits, "amax")
