@@ -98,7 +98,34 @@ def test_balance_equalizes_classes(data_file, tmp_path):
     assert result.exit_code == 0, result.output
     counts = pd.read_csv(out)["income"].value_counts()
     assert counts["<=50K"] == counts[">50K"]
-    assert "before" in result.output and "after" in result.output
+    real = pd.read_csv(data_file)["income"].value_counts()
+    many, few, missing = real["<=50K"], real[">50K"], real["<=50K"] - real[">50K"]
+    assert f"income before: <=50K: {many}, >50K: {few}" in result.output  # printed before training
+    assert f"Generating {missing} of >50K with ctgan (one conditional model)" in result.output
+    assert max(len(line) for line in result.output.splitlines() if not line.startswith("Wrote")) <= 80
+    table = [line.split() for line in result.output.splitlines() if line.startswith((">50K", "<=50K"))]
+    assert sorted(table) == [["<=50K", f"{many}", "0", f"{many}"], [">50K", f"{few}", f"{missing}", f"{many}"]]
+
+
+def test_balance_options(data_file, tmp_path, capsys):
+    out = tmp_path / "synthetic.csv"
+    args = ["balance", str(data_file), "-t", "income", "--model", "wgangp", "--per-class", "--synthetic-only"]
+    args += ["--rows-per-class", "200", "--epochs", "1", "--seed", "3", "--batch-size", "100", "-q", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out)["income"].value_counts().to_dict() == {"<=50K": 200, ">50K": 200}
+    assert "Wrote 400 synthetic rows" in result.output and "one model per class" in result.output
+    ratio = tmp_path / "ratio.parquet"
+    args = ["balance", str(data_file), "-t", "income", "--ratio", "0.5", "--epochs", "1", "-q", "-o", str(ratio)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    many = pd.read_csv(data_file)["income"].value_counts()["<=50K"]
+    assert pd.read_parquet(ratio)["income"].value_counts().to_dict() == {"<=50K": many, ">50K": round(many / 2)}
+    both = ["balance", str(data_file), "-t", "income", "--ratio", "0.5", "--rows-per-class", "9", "-o", str(out)]
+    assert run(both) == 2
+    assert "either --rows-per-class or --ratio" in capsys.readouterr().err
+    assert run(["balance", str(data_file), "-t", "nope", "-o", str(out)]) == 1
+    assert "'nope' is not in the table" in capsys.readouterr().err
 
 
 def test_demo_runs_the_whole_journey(tmp_path):
@@ -106,10 +133,12 @@ def test_demo_runs_the_whole_journey(tmp_path):
     args = ["demo", "--output-dir", str(out), "--rows", "1500", "--minutes", "0.05"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    for name in ("adult.synth", "adult_synthetic.csv", "report.html", "report.json"):
+    for name in ("adult.synth", "adult_synthetic.csv", "report.html", "report.json", "real_vs_synthetic.png"):
         assert (out / name).stat().st_size > 0, name
-    assert "quality score" in result.output
+    assert "quality score" in result.output and "stopped: " in result.output
     synthetic = pd.read_csv(out / "adult_synthetic.csv")
     assert len(synthetic) == 1200  # as many rows as the training split
     figures = json.loads((out / "report.json").read_text())
     assert 0 <= figures["score"] <= 1
+    assert f"Report:         {out / 'report.html'}" in result.output
+    assert (out / "real_vs_synthetic.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

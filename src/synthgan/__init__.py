@@ -33,7 +33,7 @@ def __getattr__(name: str):
 
         return available_models
     if name == "balance":
-        from synthgan.balance import balance
+        from synthgan.balancing import balance
 
         return balance
     if name == "evaluate":

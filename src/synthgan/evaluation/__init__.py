@@ -8,13 +8,15 @@ pandas, scikit-learn and (for the image judge, a small CNN) torch; it knows noth
 training, so it judges any synthetic data, whatever produced it.
 """
 
+from synthgan.evaluation.comparison import compare_columns, describe_columns
 from synthgan.evaluation.evaluate import evaluate
 from synthgan.evaluation.images import ImageReport, evaluate_images
 from synthgan.evaluation.inputs import SECTIONS, Settings
 from synthgan.evaluation.metrics import Metric, Section, Verdict
-from synthgan.evaluation.report import HEADLINE_KEYS, EvaluationReport
+from synthgan.evaluation.report import FIGURES, HEADLINE_KEYS, EvaluationReport
 
 __all__ = [
+    "FIGURES",
     "HEADLINE_KEYS",
     "SECTIONS",
     "EvaluationReport",
@@ -23,6 +25,8 @@ __all__ = [
     "Section",
     "Settings",
     "Verdict",
+    "compare_columns",
+    "describe_columns",
     "evaluate",
     "evaluate_images",
 ]

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from synthgan.errors import ParameterError
 from synthgan.evaluation.metrics import Metric, Section, clean
 
-__all__ = ["HEADLINE_KEYS", "EvaluationReport"]
+__all__ = ["FIGURES", "HEADLINE_KEYS", "EvaluationReport"]
 
 # Top-level keys of to_dict() that scripts can rely on; None where the inputs did not allow the figure.
 HEADLINE_KEYS = (
@@ -21,6 +22,14 @@ HEADLINE_KEYS = (
     "dcr_share",
     "exact_copies",
 )
+
+# The report's figures that save_figure writes on their own (the HTML page embeds them all).
+FIGURES = {
+    "pca": "real and synthetic rows on the real table's first two principal components",
+    "column_shapes": "every column's shape score, worst first",
+    "associations": "association matrices of both tables and their difference",
+    "dcr": "distances to the closest training and holdout records",
+}
 
 
 class EvaluationReport:
@@ -96,6 +105,39 @@ class EvaluationReport:
             _write(path, self._html)
         return self._html
 
+    def save_figure(self, name: str, path: str | Path) -> Path:
+        """Write one of the report's figures as a PNG: ``"pca"``, ``"column_shapes"``, ``"associations"``
+        or ``"dcr"`` (see :data:`FIGURES`). Raises ParameterError for an unknown name or a figure the
+        inputs did not allow (``"dcr"`` needs the privacy section, ``"pca"`` two or more columns)."""
+        import base64
+
+        from synthgan.evaluation import plots
+        from synthgan.evaluation.html import _heatmap_columns
+
+        if name not in FIGURES:
+            raise ParameterError(f"Unknown figure {name!r}. Choose from: {', '.join(FIGURES)}.")
+        fidelity = self.sections["fidelity"]
+        artifact = {
+            "pca": fidelity.artifacts.get("pca"),
+            "column_shapes": fidelity.tables.get("column_shapes"),
+            "associations": fidelity.artifacts.get("pairs"),
+            "dcr": self.sections["privacy"].artifacts.get("dcr"),
+        }[name]
+        if artifact is None or (name == "associations" and len(artifact.real) < 2):
+            raise ParameterError(f"This report has no {name!r} figure: its section was skipped or had too little data.")
+        if name == "pca":
+            png = plots.pca_scatter(artifact)
+        elif name == "column_shapes":
+            png = plots.column_scores(artifact)
+        elif name == "associations":
+            columns = _heatmap_columns(artifact, fidelity)
+            png = plots.heatmaps(artifact.real, artifact.synthetic, columns)
+        else:
+            png = plots.dcr_histograms(artifact)
+        path = Path(path)
+        _write_bytes(path, base64.b64decode(png))
+        return path
+
     def summary(self) -> list[dict[str, str]]:
         """One row per section: name, title, verdict status, headline figure and the rule applied."""
         rows = []
@@ -118,6 +160,11 @@ class EvaluationReport:
         }
         shown = ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in headline.items())
         return f"EvaluationReport({shown})"
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _write(path: str | Path, text: str) -> None:

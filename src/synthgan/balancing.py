@@ -4,20 +4,27 @@ One conditional model learns the whole table and generates each class's missing 
 class as its condition, which is exact for conditional models. Alternatively, as the seed article
 does, one model per class learns only that class's rows (``per_class=True``); this suits models
 without conditioning and very different classes, at the cost of one fit per class.
+
+With ``synthetic_only=True`` the output holds no real row, so the goals count synthetic rows only:
+``rows_per_class=100_000`` then gives 100,000 synthetic rows of every class (the seed article's
+fully synthetic, balanced table), not 100,000 minus the real count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from synthgan.errors import DataError, ParameterError
 
-__all__ = ["BalanceResult", "balance", "plan_counts"]
+if TYPE_CHECKING:
+    from synthgan.synthesizer import Synthesizer
+
+__all__ = ["BalanceResult", "balance", "class_counts", "plan_counts"]
 
 Strategy = str | Mapping[Any, int]
 
@@ -30,6 +37,21 @@ class BalanceResult:
     counts_before: pd.Series
     counts_after: pd.Series
     generated: dict[Any, int]
+    #: The fitted models: one per generated class with ``per_class=True``, else the one conditional
+    #: model under the key ``None``. Empty when nothing had to be generated.
+    synthesizers: dict[Any, Synthesizer] = field(default_factory=dict)
+
+
+def class_counts(df: pd.DataFrame, target: str) -> pd.Series:
+    """Rows per class of ``df[target]``, most frequent first; a DataError if the column cannot be balanced."""
+    if target not in df.columns:
+        raise DataError(f"Target column {target!r} is not in the table. Columns are: {list(df.columns)}.")
+    if df[target].isna().any():
+        raise DataError(f"Target column {target!r} has missing values. Drop or fill those rows first.")
+    counts = df[target].value_counts()
+    if len(counts) < 2:
+        raise DataError(f"Target column {target!r} has a single class; there is nothing to balance.")
+    return counts
 
 
 def plan_counts(
@@ -37,6 +59,7 @@ def plan_counts(
     strategy: Strategy = "equalize",
     rows_per_class: int | None = None,
     ratio: float | None = None,
+    keep_real: bool = True,
 ) -> dict[Any, int]:
     """How many synthetic rows each class gets.
 
@@ -44,6 +67,9 @@ def plan_counts(
     - ``rows_per_class=N``: every class is brought up to N rows (classes above N get none).
     - ``ratio=R``: every class is brought up to R times the majority count (0 < R <= 1 typical).
     - a mapping ``{class: rows}``: exactly that many new rows for each named class.
+
+    With ``keep_real=False`` (the output will hold synthetic rows only) the real rows do not count
+    towards the goal: every class gets the goal's full number of synthetic rows.
     """
     if isinstance(strategy, Mapping):
         unknown = [label for label in strategy if label not in counts.index]
@@ -69,7 +95,8 @@ def plan_counts(
         goal = int(counts.max())
     else:
         raise ParameterError(f"Unknown strategy {strategy!r}. Use 'equalize' or a mapping {{class: rows}}.")
-    return {label: goal - int(count) for label, count in counts.items() if goal > count}
+    have = counts if keep_real else pd.Series(0, index=counts.index)
+    return {label: goal - int(count) for label, count in have.items() if goal > count}
 
 
 def balance(
@@ -88,38 +115,39 @@ def balance(
 ) -> BalanceResult:
     """Rebalance ``df`` on its ``target`` column with synthetic rows.
 
-    Returns the real rows plus the generated ones (or only the generated ones with
-    ``synthetic_only=True``), shuffled with ``seed``. ``model_params`` go to the model, e.g.
-    ``epochs=100`` or ``max_minutes=5``. ``df`` is not modified.
+    ``strategy``, ``rows_per_class`` and ``ratio`` set each class's goal (see :func:`plan_counts`).
+    Returns the real rows plus the generated ones (or only generated rows with
+    ``synthetic_only=True``, where every class gets its whole goal in synthetic rows), shuffled
+    with ``seed``. ``per_class=True`` fits one model per generated class on that class's rows
+    alone. ``model_params`` go to the model, e.g. ``epochs=100`` or ``max_minutes=5`` (per fit).
+    ``df`` is not modified.
     """
     from synthgan.models import get_model
     from synthgan.synthesizer import Synthesizer
 
     if get_model(model).family != "table":
         raise ParameterError(f"balance adds rows to a table; {model!r} is a model of {get_model(model).family}s.")
-    if target not in df.columns:
-        raise DataError(f"Target column {target!r} is not in the table. Columns are: {list(df.columns)}.")
-    if df[target].isna().any():
-        raise DataError(f"Target column {target!r} has missing values. Drop or fill those rows first.")
-    counts_before = df[target].value_counts()
-    if len(counts_before) < 2:
-        raise DataError(f"Target column {target!r} has a single class; there is nothing to balance.")
-    plan = plan_counts(counts_before, strategy, rows_per_class, ratio)
+    counts_before = class_counts(df, target)
+    plan = plan_counts(counts_before, strategy, rows_per_class, ratio, keep_real=not synthetic_only)
 
     parts = []
+    synthesizers: dict[Any, Synthesizer] = {}
     if plan and per_class:
+        features = [c for c in discrete_columns or [] if c != target] or None
         for offset, (label, rows) in enumerate(plan.items()):
             subset = df[df[target] == label]
             synth = Synthesizer(model, seed=_offset(seed, offset), **model_params)
-            synth.fit(subset.drop(columns=target), discrete_columns=discrete_columns)
+            synth.fit(subset.drop(columns=target), discrete_columns=features)
             rows_out = synth.sample(rows)
             rows_out.insert(df.columns.get_loc(target), target, pd.Series([label] * rows, dtype=df[target].dtype))
             parts.append(rows_out)
+            synthesizers[label] = synth
     elif plan:
         synth = Synthesizer(model, seed=seed, **model_params)
         synth.fit(df, discrete_columns=_with(discrete_columns, target), target=target)
         for label, rows in plan.items():
             parts.append(synth.sample(rows, conditions={target: label}))
+        synthesizers[None] = synth
 
     generated = pd.concat(parts, ignore_index=True) if parts else df.iloc[:0].copy()
     pieces = [generated] if synthetic_only else [df, generated]
@@ -130,6 +158,7 @@ def balance(
         counts_before=counts_before,
         counts_after=data[target].value_counts(),
         generated=plan,
+        synthesizers=synthesizers,
     )
 
 
