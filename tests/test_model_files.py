@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -27,6 +28,12 @@ def test_file_is_safetensors_with_a_json_header(saved):
     meta = json.loads(header["__metadata__"]["synthgan"])
     assert meta["format"] == "synthgan-model" and meta["model"] == "ctgan"
     assert b"pickle" not in raw[: 8 + header_size]
+
+
+def test_file_gets_the_usual_permissions(saved):
+    umask = os.umask(0)
+    os.umask(umask)
+    assert saved.stat().st_mode & 0o777 == 0o666 & ~umask  # not the owner-only mode of a temp file
 
 
 def test_truncated_file(saved, tmp_path):

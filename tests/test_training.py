@@ -77,7 +77,15 @@ def test_collapse_warning(table, monkeypatch):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         Synthesizer("gan", epochs=4, check_every=1, verbose=False).fit(table)
-    assert any("mode collapse" in str(w.message) for w in caught)
+        Synthesizer("ctgan", epochs=4, check_every=1, verbose=False).fit(table)
+    messages = [str(w.message) for w in caught if "mode collapse" in str(w.message)]
+    assert len(messages) == 2
+    assert "or 'ctgan'" in messages[0] and "'ctgan'" not in messages[1]  # ctgan is not told to try ctgan
+
+
+def test_small_tables_say_fidelity_was_judged_on_training_rows(table):
+    synthesizer = Synthesizer("gan", epochs=2, check_every=1, verbose=False).fit(table)
+    assert "best training-row fidelity" in synthesizer.stop_reason_  # 600 rows: nothing is held out
 
 
 @pytest.mark.parametrize(

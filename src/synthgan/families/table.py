@@ -131,8 +131,11 @@ class TableSynthesizer(Synthesizer):
             return column_signals(monitor_real, fake, transformer.layout)
 
         history = History()
+        advice = "Try more epochs or a lower learning rate" + (
+            "." if model.conditioning == "ctgan" else ", or 'ctgan', which conditions on every discrete column."
+        )
         check = FidelityCheck(
-            measure, sampling_generator, params["check_every"], params["early_stopping"], params["patience"]
+            measure, sampling_generator, params["check_every"], params["early_stopping"], params["patience"], advice
         )
         callbacks = [
             DivergenceGuard(),
@@ -148,7 +151,8 @@ class TableSynthesizer(Synthesizer):
         self.history_ = history.records
         self.stop_reason_ = run.stop_reason or "all epochs done"
         if params["early_stopping"] and check.best_epoch:
-            self.stop_reason_ += f"; kept the generator of epoch {check.best_epoch} (best held-out fidelity)"
+            judged_on = "held-out" if len(train_rows) + len(monitor_rows) <= len(matrix) else "training-row"
+            self.stop_reason_ += f"; kept the generator of epoch {check.best_epoch} (best {judged_on} fidelity)"
 
     def _target_classifier(self, params: dict[str, Any], layout: Layout) -> TargetClassifierLoss | None:
         if not params["target_weight"] or self.target_ is None:

@@ -1,10 +1,16 @@
 """Auxiliary generator terms that go beyond fooling the critic.
 
-:class:`TargetClassifierLoss` is CTAB-GAN's classifier loss (Zhao et al. 2021): a small classifier
-learns, on real rows, to predict the target column from the other columns; the generator pays the
-cross-entropy between that classifier's prediction on each generated row and the target level the
-row carries. The critic judges rows as a whole, and a target that drifts away from the columns that
+:class:`TargetClassifierLoss` follows CTAB-GAN's classifier loss (Zhao et al. 2021): a small
+classifier learns, on real rows, to predict the target column from the other columns, and the
+generator pays when a generated row's target disagrees with what the classifier reads in its other
+columns. The critic judges rows as a whole, and a target that drifts away from the columns that
 explain it costs it little; this term makes the relation a downstream model will learn explicit.
+
+CTAB-GAN compares the classifier with the *sampled* target level, which rewards putting every
+row's target on the classifier's likeliest level: labels cleaner than real ones. Here the
+generator's own probabilities for the target (the softmax of its logits, from which the level is
+sampled) are pulled towards the classifier's, so a row whose features leave the target uncertain
+keeps that uncertainty.
 """
 
 from __future__ import annotations
@@ -51,9 +57,10 @@ class TargetClassifierLoss:
         self.optimizer.step()
         return loss.item()
 
-    def generator_loss(self, fake: torch.Tensor) -> torch.Tensor:
-        """Weighted cross-entropy between the classifier's prediction and each fake row's (soft) target."""
+    def generator_loss(self, fake: torch.Tensor, raw: torch.Tensor) -> torch.Tensor:
+        """Weighted cross-entropy from the classifier's target probabilities on the fake rows' features
+        to the generator's own (``raw`` holds its logits)."""
         self.network.requires_grad_(False)
-        log_probabilities = F.log_softmax(self.network(fake.index_select(1, self.features)), dim=1)
+        expected = F.softmax(self.network(fake.index_select(1, self.features)), dim=1)
         self.network.requires_grad_(True)
-        return -self.weight * (fake[:, self.target] * log_probabilities).sum(1).mean()
+        return -self.weight * (expected * F.log_softmax(raw[:, self.target], dim=1)).sum(1).mean()

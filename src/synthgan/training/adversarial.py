@@ -197,7 +197,7 @@ class AdversarialPhase:
         generator_loss = self.loss.generator_loss(self.critic, real, fake, fake2)
         logs["generator_loss"] = generator_loss.item()
         if self.classifier is not None:
-            target_loss = self.classifier.generator_loss(rows)
+            target_loss = self.classifier.generator_loss(rows, raw)
             generator_loss = generator_loss + target_loss
             logs["target_loss"] = target_loss.item()
         if target is not None:

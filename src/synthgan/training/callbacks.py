@@ -114,8 +114,10 @@ class FidelityCheck(Callback):
         every: int,
         keep_best: bool,
         patience: int | None,
+        collapse_advice: str = "Try more epochs or a lower learning rate.",
     ) -> None:
         self.measure, self.module, self.every = measure, module, every
+        self.collapse_advice = collapse_advice
         self.keep_best, self.patience = keep_best, patience
         self.best_score, self.best_epoch, self.best_state = -np.inf, 0, None
         self.checks_since_best = 0
@@ -141,7 +143,7 @@ class FidelityCheck(Callback):
             warnings.warn(
                 f"Possible mode collapse at epoch {run.epoch}: level coverage {signals.coverage:.2f}, "
                 f"spread ratio {signals.spread:.2f} for {COLLAPSE_CHECKS} checks in a row (see .history). "
-                "Try 'ctgan' or 'wgangp', more epochs, or a lower learning rate.",
+                + self.collapse_advice,
                 RuntimeWarning,
                 stacklevel=2,
             )
