@@ -207,7 +207,7 @@ def main() -> None:
     if args.profile:
         from synthgan import available_models
 
-        for model in args.models.split(",") if args.models else available_models():
+        for model in args.models.split(",") if args.models else available_models("table"):
             print(json.dumps(profile_steps(model)))
         return
     if args.one == "peer":
@@ -218,7 +218,7 @@ def main() -> None:
         return
     from synthgan import available_models
 
-    models = args.models.split(",") if args.models else available_models()
+    models = args.models.split(",") if args.models else available_models("table")
     results = []
     for model in models + (["peer"] if args.peer_epochs else []):
         command = [sys.executable, __file__, "--one", model] + (["--quick"] if args.quick else [])

@@ -31,7 +31,11 @@ def test_models_lists_every_model():
     result = CliRunner().invoke(app, ["models"])
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.output.splitlines()]
-    assert names == ["gan", "cgan", "wgan", "wgangp", "dragan", "cramergan", "cwgangp", "ctgan", "dcgan", "cdcgan"]
+    assert names == [
+        *("gan", "cgan", "wgan", "wgangp", "dragan", "cramergan", "cwgangp", "ctgan"),
+        "timegan",
+        *("dcgan", "cdcgan"),
+    ]
     params = CliRunner().invoke(app, ["models", "--params", "ctgan"])
     assert "epochs" in params.output and "pac" in params.output
 

@@ -68,7 +68,7 @@ def synthgan_models() -> tuple[list[ModelSpec], str | None]:
     try:
         from synthgan import available_models
 
-        names, reason = list(available_models()), None
+        names, reason = list(available_models("table")), None
     except Exception as error:
         names, reason = list(SYNTHGAN_FALLBACK), f"synthgan engine not available: {type(error).__name__}: {error}"
     return [ModelSpec(f"synthgan_{n}", envs.MAIN, "synthgan", f"synthgan {n}") for n in names], reason

@@ -44,6 +44,10 @@ def __getattr__(name: str):
         from synthgan.evaluation import evaluate_images
 
         return evaluate_images
+    if name == "evaluate_sequences":
+        from synthgan.evaluation import evaluate_sequences
+
+        return evaluate_sequences
     raise AttributeError(f"module 'synthgan' has no attribute {name!r}")
 
 
@@ -63,5 +67,6 @@ __all__ = [
     "datasets",
     "evaluate",
     "evaluate_images",
+    "evaluate_sequences",
     "load_dataset",
 ]

@@ -22,6 +22,7 @@ __all__ = ["Synthesizer", "family_class"]
 # Family name -> "module:class" of its Synthesizer subclass, imported when first used.
 FAMILIES = {
     "table": "synthgan.families.table:TableSynthesizer",
+    "sequence": "synthgan.families.sequence:SequenceSynthesizer",
     "image": "synthgan.families.image:ImageSynthesizer",
 }
 
@@ -47,7 +48,7 @@ class Synthesizer:
         documents its own in ``synthgan models --params NAME`` and ``Synthesizer.parameters(NAME)``.
     """
 
-    # The kind of data the subclass learns: "table", "image", ...
+    # The kind of data the subclass learns: "table", "sequence" or "image".
     family: str = ""
 
     def __new__(cls, model: str = "ctgan", **params: Any) -> Synthesizer:

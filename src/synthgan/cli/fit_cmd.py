@@ -1,4 +1,4 @@
-"""``synthgan fit DATA --output MODEL``: learn a table (or images) and save the model file."""
+"""``synthgan fit DATA --output MODEL``: learn a table, its time series or images, and save the model file."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 
 from synthgan.cli.app import app
 from synthgan.cli.options import model_params, split_list, training_options
+from synthgan.cli.sequence import fit_sequences, reject_sequence_options, sequence_options
 
 
 @app.command("fit")
@@ -13,23 +14,33 @@ from synthgan.cli.options import model_params, split_list, training_options
 @training_options
 @click.option("--target", default=None, help="Label column that cgan / cwgangp condition on.")
 @click.option("--labels", default=None, type=click.Path(), help="Image labels for cdcgan (.npy, .npz, IDX, CSV).")
+@sequence_options
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Model file to write.")
-def fit_command(data, model, epochs, batch_size, seed, max_minutes, discrete, quiet, target, labels, output) -> None:
+def fit_command(
+    data, model, epochs, batch_size, seed, max_minutes, discrete, quiet, target, labels, output, **sequence
+) -> None:
     """Fit a GAN on DATA and write a model file.
 
-    DATA is a table (CSV or Parquet) or, for image models (dcgan, cdcgan), images: a .npy/.npz
-    file, an IDX file (gzipped or not) or a folder of PNG files.
+    DATA is a table (CSV or Parquet; for timegan a long table of time series) or, for image models
+    (dcgan, cdcgan), images: a .npy/.npz file, an IDX file (gzipped or not) or a folder of PNG files.
     """
     from synthgan.cli.io import read_table
     from synthgan.synthesizer import Synthesizer
 
+    family = Synthesizer(model).family
+    if labels is not None and family != "image":
+        raise click.UsageError("--labels is for image models (dcgan, cdcgan); tables take --target.")
+    if family == "sequence":
+        common = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "max_minutes": max_minutes}
+        table = read_table(data)
+        fit_sequences(table, model, output, **common, quiet=quiet, discrete=discrete, target=target, **sequence)
+        return
+    reject_sequence_options(model, sequence)
     synthesizer = Synthesizer(model, **model_params(epochs, batch_size, seed, max_minutes, quiet))
     if synthesizer.family == "image":
         from synthgan.cli.images import fit_images
 
         return fit_images(synthesizer, data, labels, output, {"target": target, "discrete": discrete})
-    if labels is not None:
-        raise click.UsageError("--labels is for image models (dcgan, cdcgan); tables take --target.")
     table = read_table(data)
     synthesizer.fit(table, discrete_columns=split_list(discrete) or None, target=target)
     synthesizer.save(output)

@@ -1,4 +1,8 @@
-"""``synthgan sample MODEL --rows N --output OUT``: generate rows (or images) from a model file, streamed to disk."""
+"""``synthgan sample MODEL --rows N --output OUT``: generate rows, sequences or images from a model file.
+
+Rows stream to disk in chunks. For a sequence model ``--rows`` counts sequences (see
+``synthgan/cli/sequence.py``); for an image model OUTPUT is a folder (see ``synthgan/cli/images.py``).
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,12 @@ CHUNK_ROWS = 100_000
 
 @app.command("sample")
 @click.argument("model_file", type=click.Path(dir_okay=False))
-@click.option("--rows", "-n", required=True, type=click.IntRange(min=1), help="Rows to generate.")
+@click.option("--rows", "-n", required=True, type=click.IntRange(min=1), help="Rows (sequences, images) to make.")
 @click.option("--condition", "-c", multiple=True, help="COLUMN=VALUE; repeat for several columns.")
 @click.option("--seed", type=int, default=None, help="Seed (default: the model's fit seed).")
 @click.option("--output", "-o", required=True, type=click.Path(), help=".csv, .csv.gz, .parquet; images: a folder")
 def sample_command(model_file, rows, condition, seed, output) -> None:
-    """Generate ROWS synthetic rows from MODEL_FILE into OUTPUT (CSV or Parquet).
+    """Generate ROWS synthetic rows (or sequences) from MODEL_FILE into OUTPUT (CSV or Parquet).
 
     For image models OUTPUT is a new folder: ROWS PNG files, grid.png and labels.csv.
     """
@@ -30,6 +34,12 @@ def sample_command(model_file, rows, condition, seed, output) -> None:
         from synthgan.cli.images import sample_images
 
         return sample_images(synthesizer, rows, conditions, seed, output)
+    if synthesizer.family == "sequence":
+        from synthgan.cli.sequence import sample_sequences
+
+        if conditions:
+            raise click.UsageError(f"--condition is for table models; {synthesizer.model!r} samples whole sequences.")
+        return sample_sequences(synthesizer, rows, seed, output)
     base_seed = synthesizer.params_["seed"] if seed is None else seed
     with TableWriter(output) as writer:
         for index, start in enumerate(range(0, rows, CHUNK_ROWS)):

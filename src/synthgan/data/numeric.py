@@ -16,6 +16,10 @@ quantiles (up to 1,000 knots from the same subsample, plus the true minimum and 
 scalar is the value's position in the empirical distribution, spread over [-0.99, 0.99], and the
 one-hot keeps a single "value" component beside the point masses and null. It needs no EM, so it is
 faster to fit, and it is exactly invertible between knots.
+
+``method="minmax"`` is the quantile map with two knots, the minimum and the maximum: plain min-max
+scaling to [-0.99, 0.99], the scaling TimeGAN trains on (it keeps distances, which the moment and
+reconstruction losses of sequence models compare).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from threadpoolctl import threadpool_limits
 SCALAR_CLIP = 0.99
 MIN_MODE_WEIGHT = 0.005
 MAX_QUANTILE_KNOTS = 1_000
-METHODS = ("gmm", "quantile")
+METHODS = ("gmm", "quantile", "minmax")
 
 
 @dataclass
@@ -57,7 +61,7 @@ class NumericEncoder:
 
     @property
     def n_modes(self) -> int:
-        if self.method == "quantile":
+        if self.method in ("quantile", "minmax"):
             return int(len(self.knots) > 0)
         return len(self.means)
 
@@ -79,8 +83,10 @@ class NumericEncoder:
             self.means, self.stds, self.log_weights = np.zeros(0), np.zeros(0), np.zeros(0)
             return self
         sample = rest if len(rest) <= self.sample_size else rng.choice(rest, self.sample_size, replace=False)
-        if self.method == "quantile":
-            self.knots, self.positions = _fit_quantiles(sample, float(rest.min()), float(rest.max()))
+        if self.method in ("quantile", "minmax"):
+            low, high = float(rest.min()), float(rest.max())
+            knot_sample = sample if self.method == "quantile" else np.zeros(0)  # minmax: the two ends alone
+            self.knots, self.positions = _fit_quantiles(knot_sample, low, high)
             return self
         means, stds, weights = _fit_modes(sample, self.max_modes, int(rng.integers(2**31 - 1)))
         means, stds, weights = _cover_tails(rest, means, stds, weights)
@@ -103,7 +109,7 @@ class NumericEncoder:
             if self.n_modes == 0:
                 mode = np.abs(x[:, None] - np.asarray(self.point_masses)[None, :]).argmin(axis=1)
                 component[free] = self.n_modes + mode
-            elif self.method == "quantile":
+            elif self.method in ("quantile", "minmax"):
                 component[free] = 0
                 scalar[free] = self._quantile_position(x)
             else:
@@ -117,7 +123,7 @@ class NumericEncoder:
         """Map ``(scalar, component)`` back to float values, NaN where the null component is chosen."""
         out = np.full(len(scalar), np.nan)
         is_mode = component < self.n_modes
-        if self.n_modes and self.method == "quantile":
+        if self.n_modes and self.method in ("quantile", "minmax"):
             out[is_mode] = self._quantile_value(np.clip(scalar[is_mode], -SCALAR_CLIP, SCALAR_CLIP))
         elif self.n_modes:
             mode = component[is_mode]
@@ -156,7 +162,7 @@ class NumericEncoder:
             "method": self.method,
         }
         arrays = {"means": self.means, "stds": self.stds, "log_weights": self.log_weights}
-        if self.method == "quantile":
+        if self.method in ("quantile", "minmax"):
             arrays = {"knots": self.knots, "positions": self.positions}
         return meta, arrays
 
@@ -175,8 +181,13 @@ class NumericEncoder:
 
 
 def _fit_quantiles(sample: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
-    """Strictly increasing knots (quantiles of ``sample``, ends at the true ``low`` / ``high``) and positions."""
-    levels = np.linspace(0.0, 1.0, min(MAX_QUANTILE_KNOTS, len(sample)))
+    """Strictly increasing knots (quantiles of ``sample``, ends at the true ``low`` / ``high``) and positions.
+
+    An empty ``sample`` gives the two knots ``low`` and ``high`` alone: min-max scaling.
+    """
+    levels = np.linspace(0.0, 1.0, max(2, min(MAX_QUANTILE_KNOTS, len(sample))))
+    if len(sample) == 0:
+        sample = np.array([low, high])
     knots = np.quantile(sample, levels)
     knots[0], knots[-1] = low, high
     knots, first = np.unique(knots, return_index=True)

@@ -72,7 +72,8 @@ class Transformer:
     continuous:
         ``"gmm"`` (default): mode-specific normalization with a variational Gaussian mixture, as in
         CTGAN. ``"quantile"``: one piecewise-linear map through the column's quantiles (faster to
-        fit, no modes). Either way point masses and nulls are components of their own.
+        fit, no modes). ``"minmax"``: min-max scaling (what TimeGAN trains on). Whichever is used,
+        point masses and nulls are components of their own.
 
     Example
     -------

@@ -7,19 +7,21 @@ import difflib
 from synthgan.errors import ParameterError
 from synthgan.models.base import GANModel
 from synthgan.models.images import DCGAN, ConditionalDCGAN
+from synthgan.models.timegan import TimeGAN
 from synthgan.models.zoo import CTGAN, DRAGAN, WGAN, WGANGP, ConditionalGAN, ConditionalWGANGP, CramerGAN, VanillaGAN
 
 MODELS: dict[str, type[GANModel]] = {
     model.name: model
     for model in (
         *(VanillaGAN, ConditionalGAN, WGAN, WGANGP, DRAGAN, CramerGAN, ConditionalWGANGP, CTGAN),  # tables
+        TimeGAN,  # sequences
         *(DCGAN, ConditionalDCGAN),  # images
     )
 }
 
 
 def available_models(family: str | None = None) -> list[str]:
-    """Names accepted by ``Synthesizer(name)``; with ``family`` ("table", "image"), that family's only."""
+    """Names accepted by ``Synthesizer(name)``; with ``family`` ("table", "sequence", "image"), that family's only."""
     return [name for name, model in MODELS.items() if family is None or model.family == family]
 
 

@@ -17,25 +17,8 @@ from synthgan.data.sampler import ConditionSampler
 from synthgan.losses import AdversarialLoss, Penalty
 from synthgan.losses.auxiliary import TargetClassifierLoss
 from synthgan.nn import LayoutHead
+from synthgan.training.batches import ShuffledRows
 from synthgan.training.runtime import randn
-
-
-class ShuffledRows:
-    """Batches of row indices from a seeded permutation, reshuffled once used up: every row is seen once
-    per pass and no two steps share a batch. Fewer rows than a batch are drawn with replacement."""
-
-    def __init__(self, rows: int, batch_size: int, generator: torch.Generator) -> None:
-        self.rows, self.batch_size, self.generator = rows, batch_size, generator
-        self._order, self._cursor = torch.zeros(0, dtype=torch.long), 0
-
-    def next(self) -> torch.Tensor:
-        if self.rows < self.batch_size:
-            return torch.randint(self.rows, (self.batch_size,), generator=self.generator)
-        if self._cursor + self.batch_size > len(self._order):
-            self._order, self._cursor = torch.randperm(self.rows, generator=self.generator), 0
-        rows = self._order[self._cursor : self._cursor + self.batch_size]
-        self._cursor += self.batch_size
-        return rows
 
 
 class TabularBatches:

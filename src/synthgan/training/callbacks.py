@@ -24,9 +24,12 @@ COLLAPSED_COVERAGE, COLLAPSED_SPREAD, COLLAPSE_CHECKS = 0.5, 0.2, 3
 
 
 class ProgressBar(Callback):
-    """A rich progress bar with epoch, losses and rows (or ``unit``) per second; shown on a terminal or when verbose."""
+    """A rich progress bar with epoch, losses and rows per second; shown on a terminal or when verbose.
 
-    def __init__(self, verbose: bool | None, rows_per_epoch: int, unit: str = "rows") -> None:
+    ``rows_per_epoch`` may depend on the phase (a callable of it); ``unit`` names what is counted.
+    """
+
+    def __init__(self, verbose: bool | None, rows_per_epoch: int | Callable[[Phase], int], unit: str = "rows") -> None:
         self.enabled = sys.stderr.isatty() if verbose is None else verbose
         self.rows_per_epoch = rows_per_epoch
         self.unit = unit
@@ -55,10 +58,12 @@ class ProgressBar(Callback):
         if self._progress is None:
             return
         now = time.perf_counter()
-        speed = self.rows_per_epoch / max(now - self._last, 1e-9)
+        rows = self.rows_per_epoch(phase) if callable(self.rows_per_epoch) else self.rows_per_epoch
+        speed = rows / max(now - self._last, 1e-9)
         self._last = now
         losses = "  ".join(f"{key.removesuffix('_loss')} {value:+.3f}" for key, value in logs.items() if "loss" in key)
-        self._progress.update(self._task, completed=run.epoch, info=f"{losses}  {speed:,.0f} {self.unit}/s")
+        stage = f"{phase.name}  " if len(run.phases) > 1 else ""
+        self._progress.update(self._task, completed=run.epoch, info=f"{stage}{losses}  {speed:,.0f} {self.unit}/s")
 
     def on_train_end(self, run: Run) -> None:
         if self._progress is not None:
@@ -76,26 +81,51 @@ class History(Callback):
 
 
 class DivergenceGuard(Callback):
-    """Stops with a clear error when a loss becomes NaN, infinite or explodes."""
+    """Stops with a clear error when a loss becomes NaN, infinite or explodes; ``advice`` says what to try."""
+
+    def __init__(
+        self,
+        advice: str = "Lower the learning rates (generator_lr, critic_lr), or use a model with a gradient "
+        "penalty such as 'wgangp' or 'ctgan'.",
+    ) -> None:
+        self.advice = advice
 
     def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None:
         for key, value in logs.items():
             if "loss" in key and (not math.isfinite(value) or abs(value) > EXPLODED):
                 raise TrainingError(
-                    f"Training diverged at epoch {run.epoch}: {key} = {value}. Lower the learning rates "
-                    "(generator_lr, critic_lr), or use a model with a gradient penalty such as 'wgangp' or 'ctgan'."
+                    f"Training diverged at epoch {run.epoch} ({phase.name}): {key} = {value}. {self.advice}"
                 )
 
 
 class TimeBudget(Callback):
-    """Ends training once ``max_minutes`` have passed (checked after every epoch)."""
+    """Ends training once ``max_minutes`` have passed (checked after every epoch).
 
-    def __init__(self, max_minutes: float | None) -> None:
+    With ``phase_shares`` (phase name -> share of the budget), training that runs several phases in
+    turn gives each its share: a phase still running when its share (plus whatever earlier phases
+    left unused) is spent ends there and the next phase starts, so the last phases are not starved.
+    """
+
+    def __init__(self, max_minutes: float | None, phase_shares: dict[str, float] | None = None) -> None:
         self.max_seconds = None if max_minutes is None else 60 * max_minutes
+        self.phase_shares = phase_shares
+        self.cut: list[str] = []  # phases ended early by the budget
 
     def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None:
-        if self.max_seconds is not None and run.seconds >= self.max_seconds:
+        if self.max_seconds is None:
+            return
+        last = phase is run.phases[-1]
+        if self.phase_shares and not last:
+            names = [p.name for p in run.phases]
+            done = sum(self.phase_shares.get(name, 0.0) for name in names[: names.index(phase.name) + 1])
+            if run.seconds >= done * self.max_seconds:
+                run.end_phase = True
+                self.cut.append(phase.name)
+            return
+        if run.seconds >= self.max_seconds:
             run.stop, run.stop_reason = True, f"time budget of {self.max_seconds / 60:g} minutes reached"
+            if self.cut:
+                run.stop_reason += f" (phases cut short: {', '.join(self.cut)})"
 
 
 class FidelityCheck(Callback):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from synthgan.training.adversarial import ShuffledRows
+from synthgan.training.batches import ShuffledRows
 
 
 class ImageBatches:

@@ -23,7 +23,8 @@ class Phase(Protocol):
 
 
 class Callback:
-    """Hooks called by :func:`train`; set ``run.stop = True`` to end training early."""
+    """Hooks called by :func:`train`; set ``run.stop = True`` to end training early, or
+    ``run.end_phase = True`` to end the current phase and go on with the next."""
 
     def on_train_begin(self, run: Run) -> None: ...
 
@@ -41,6 +42,7 @@ class Run:
     started: float = field(default_factory=time.perf_counter)
     stop: bool = False
     stop_reason: str = ""
+    end_phase: bool = False
 
     @property
     def total_epochs(self) -> int:
@@ -67,8 +69,9 @@ def train(phases: Sequence[Phase], callbacks: Sequence[Callback] = ()) -> Run:
                 logs = {key: value / phase.steps_per_epoch for key, value in totals.items()}
                 for callback in callbacks:
                     callback.on_epoch_end(run, phase, logs)
-                if run.stop:
+                if run.stop or run.end_phase:
                     break
+            run.end_phase = False
             if run.stop:
                 break
     finally:
