@@ -28,7 +28,7 @@ from common import categorical_coverage, emit, load_split, machine, peak_rss_mb,
 DATASET, TARGET = "adult", "income"
 
 
-def run_one(model: str, quick: bool, epochs: int | None) -> dict:
+def run_one(model: str, quick: bool, epochs: int | None, extra: dict | None = None) -> dict:
     from synthgan import Synthesizer
 
     train, test, _ = load_split(DATASET, rows=2500 if quick else None)
@@ -37,6 +37,7 @@ def run_one(model: str, quick: bool, epochs: int | None) -> dict:
         params["epochs"] = 2
     elif epochs:
         params["epochs"] = epochs
+    params.update(extra or {})
     synthesizer = Synthesizer(model, **params)
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
@@ -50,6 +51,7 @@ def run_one(model: str, quick: bool, epochs: int | None) -> dict:
     quality = sdmetrics_quality(train, synthetic)
     return {
         "model": model,
+        **({"params": extra} if extra else {}),
         "rows": len(train),
         "epochs": int(history["epoch"].max()),
         "stop_reason": synthesizer.stop_reason_,
@@ -202,6 +204,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None, help="Override every model's epochs.")
     parser.add_argument("--peer-epochs", type=int, default=0, help="Also run the ctgan package for N epochs.")
     parser.add_argument("--profile", action="store_true", help="Where a training step's time goes, per model.")
+    parser.add_argument(
+        "--params", type=json.loads, default=None, help="Extra parameters of every model, as JSON."
+    )
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)  # internal: run one model in-process
     args = parser.parse_args()
     if args.profile:
@@ -214,7 +219,7 @@ def main() -> None:
         print(json.dumps(run_peer(args.peer_epochs, args.quick)))
         return
     if args.one:
-        print(json.dumps(run_one(args.one, args.quick, args.epochs)))
+        print(json.dumps(run_one(args.one, args.quick, args.epochs, args.params)))
         return
     from synthgan import available_models
 
@@ -224,6 +229,7 @@ def main() -> None:
         command = [sys.executable, __file__, "--one", model] + (["--quick"] if args.quick else [])
         command += ["--epochs", str(args.epochs)] if args.epochs else []
         command += ["--peer-epochs", str(args.peer_epochs)]
+        command += ["--params", json.dumps(args.params)] if args.params else []
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode:
             results.append({"model": model, "error": done.stderr.strip().splitlines()[-1:]})

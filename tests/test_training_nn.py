@@ -8,6 +8,7 @@ import torch
 from synthgan import Synthesizer
 from synthgan.data.layout import Layout, Span
 from synthgan.nn import LayoutHead, ResidualGenerator
+from synthgan.training.runtime import sample_dtype
 
 
 def _layout() -> Layout:
@@ -41,13 +42,62 @@ def test_sampling_head_draws_levels_at_the_generators_rates():
     layout = _layout()
     rows = 40_000
     raw = torch.zeros(rows, layout.width)
-    span = next(span for span in layout if span.kind == "onehot" and span.width == 3)
-    raw[:, span.start : span.stop] = torch.log(torch.tensor([0.7, 0.2, 0.1]))
+    probabilities = {3: [0.7, 0.2, 0.1], 4: [0.5, 0.25, 0.249, 0.001], 2: [0.3, 0.7]}
+    for span in layout:
+        if span.kind == "onehot" and span.width > 1:
+            raw[:, span.start : span.stop] = torch.log(torch.tensor(probabilities[span.width]))
+    raw[:, 0] = 0.5  # a scalar
     out = LayoutHead(layout).sample(raw, torch.Generator().manual_seed(0))
-    shares = torch.bincount(out[:, span.start : span.stop].argmax(1), minlength=3) / rows
-    assert torch.allclose(shares, torch.tensor([0.7, 0.2, 0.1]), atol=0.01)  # not always the likeliest level
-    scalars = [s for s in layout if s.kind == "scalar"]
-    assert all(torch.equal(out[:, s.start : s.stop], torch.tanh(raw[:, s.start : s.stop])) for s in scalars)
+    for span in layout:
+        block = out[:, span.start : span.stop]
+        if span.kind == "scalar":
+            assert torch.equal(block, torch.tanh(raw[:, span.start : span.stop]))
+            continue
+        assert torch.equal(block.sum(1), torch.ones(rows)) and set(block.unique().tolist()) <= {0.0, 1.0}
+        shares = block.mean(0)
+        expected = torch.tensor(probabilities.get(span.width, [1.0]))
+        assert torch.allclose(shares, expected, atol=0.01)  # not always the likeliest level
+
+
+def test_sampling_head_survives_extreme_logits_and_wide_layouts():
+    spans = [Span(f"c{i}", "onehot", 5, 5 * i, "category") for i in range(400)]  # 2,000 columns
+    layout = Layout(tuple(spans))
+    raw = torch.full((20_000, layout.width), -1e4)
+    raw[:, 3::5] = 1e4  # every span's fourth level is certain
+    raw[:, -5:] = torch.log(torch.tensor([0.01, 0.01, 0.01, 0.01, 0.96]))  # the last span, after 399 others
+    out = LayoutHead(layout).sample(raw, torch.Generator().manual_seed(0))
+    assert torch.equal(out[:, 3:-5:5], torch.ones(20_000, 399))
+    assert abs(out[:, -5:-1].mean().item() - 0.01) < 0.002  # rare levels keep their rate far along the row
+
+
+def test_bfloat16_sampling_stays_close_to_float32():
+    torch.manual_seed(0)
+    generator = ResidualGenerator(16 + 5, (32, 24), 11).eval()
+    noise, index = torch.randn(500, 16), torch.randint(5, (500,))
+    exact = generator.infer(noise, index, 5)
+    rough = generator.infer(noise, index, 5, torch.bfloat16)
+    assert rough.dtype == torch.float32 and not torch.equal(rough, exact)
+    assert torch.allclose(rough, exact, atol=0.05 * exact.abs().max().item())
+
+
+def test_auto_precision_is_bfloat16_only_on_a_cpu_with_amx(monkeypatch):
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True, raising=False)
+    assert sample_dtype("auto", cpu) == torch.bfloat16 and sample_dtype("auto", cuda) == torch.float32
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    assert sample_dtype("auto", cpu) == torch.float32
+    assert sample_dtype("bfloat16", cpu) == torch.bfloat16 and sample_dtype("float32", cpu) == torch.float32
+
+
+def test_each_sampling_precision_is_reproducible_and_decodes_alike(adult_small):
+    synthesizer = Synthesizer("ctgan", epochs=1, sample_precision="float32", verbose=False).fit(adult_small)
+    exact = synthesizer.sample(2_000)
+    synthesizer.params_["sample_precision"] = "bfloat16"
+    rough = synthesizer.sample(2_000)
+    pd.testing.assert_frame_equal(rough, synthesizer.sample(2_000))
+    assert list(rough.dtypes) == list(exact.dtypes)
+    for column in adult_small.select_dtypes("number"):
+        assert abs(rough[column].median() - exact[column].median()) <= 0.1 * adult_small[column].std()
 
 
 def test_gumbel_head_gives_sharp_distributions_and_gradients():

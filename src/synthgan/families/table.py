@@ -31,7 +31,7 @@ from synthgan.training import train
 from synthgan.training.adversarial import AdversarialPhase, TabularBatches, WeightAverage
 from synthgan.training.callbacks import DivergenceGuard, FidelityCheck, History, ProgressBar, TimeBudget
 from synthgan.training.monitoring import column_signals
-from synthgan.training.runtime import local_torch_rng, resolve_device, seed_or_random, torch_threads
+from synthgan.training.runtime import local_torch_rng, resolve_device, sample_dtype, seed_or_random, torch_threads
 
 __all__ = ["TableSynthesizer"]
 
@@ -155,14 +155,17 @@ class TableSynthesizer(Synthesizer):
             self.stop_reason_ += f"; kept the generator of epoch {check.best_epoch} (best {judged_on} fidelity)"
 
     def _target_classifier(self, params: dict[str, Any], layout: Layout) -> TargetClassifierLoss | None:
-        if not params["target_weight"] or self.target_ is None:
+        """CTAB-GAN's classifier loss on the target: with target_weight > 0, or None and a discrete target."""
+        weight, target = params["target_weight"], self.target_
+        discrete = target in self.transformer_.schema.discrete_columns
+        if target is None or weight == 0 or (weight is None and not discrete):
             return None
-        if self.target_ not in self.transformer_.schema.discrete_columns:
+        if not discrete:
             raise ParameterError(
-                f"target={self.target_!r} is not a discrete column, so target_weight has nothing to classify. "
-                f"Declare it with discrete_columns=[{self.target_!r}], or set target_weight=0."
+                f"target={target!r} is not a discrete column, so target_weight has nothing to classify. "
+                f"Declare it with discrete_columns=[{target!r}], or set target_weight=0."
             )
-        return TargetClassifierLoss(layout, self.target_, params["target_weight"]).to(self.device_)
+        return TargetClassifierLoss(layout, target, 1.0 if weight is None else weight).to(self.device_)
 
     def _check_target(self, model_class: type[GANModel], target: str | None) -> str | None:
         discrete = self.transformer_.schema.discrete_columns
@@ -300,6 +303,7 @@ class TableSynthesizer(Synthesizer):
         spans = self.condition_spans_
         width = sum(span.width for span in spans)
         generator = self.generator_
+        dtype = sample_dtype(self.params_["sample_precision"], self.device_)
         was_training = generator.training
         generator.eval()
         for start in range(0, n, SAMPLE_CHUNK):
@@ -315,7 +319,7 @@ class TableSynthesizer(Synthesizer):
                 index = (self.sampler_.offsets[span] + level).to(self.device_)
             noise = noise.to(self.device_)
             if hasattr(generator, "infer"):
-                raw = generator.infer(noise, index, width)
+                raw = generator.infer(noise, index, width, dtype)
             else:
                 conditions = torch.zeros(size, width, device=self.device_)
                 if index is not None:

@@ -52,8 +52,10 @@ COMMON_PARAMS: dict[str, Param] = {
         0.0,
         (float, int),
         "With fit(target=...): weight of CTAB-GAN's classifier loss, which keeps the target consistent "
-        "with the other columns (a classifier trained on real rows alongside the critic). 0 disables.",
+        "with the other columns (a classifier trained on real rows alongside the critic). 0 disables; "
+        "None: 1 when the target is a discrete column, else off (ctgan's default).",
         low=0,
+        allow_none=True,
     ),
     "seed": Param(0, (int,), "Seed of every random draw in fit and sample.", allow_none=True),
     "device": Param("auto", (str,), "'auto' (GPU when present), 'cpu' or 'cuda'.", choices=("auto", "cpu", "cuda")),
@@ -73,6 +75,14 @@ COMMON_PARAMS: dict[str, Param] = {
         "matrix products split by rows, which scale with threads and give the same rows whatever the count.",
         low=1,
         allow_none=True,
+    ),
+    "sample_precision": Param(
+        "auto",
+        (str,),
+        "Arithmetic of the generator's matrix products in sample: 'float32', 'bfloat16' (about 3 significant "
+        "digits, several times faster on CPUs with AMX) or 'auto' (bfloat16 on CPUs with AMX, else float32). "
+        "Samples differ between the two; each is reproducible.",
+        choices=("auto", "float32", "bfloat16"),
     ),
     "verbose": Param(None, (bool,), "Progress bar: None shows it on a terminal only.", allow_none=True),
     "max_minutes": Param(None, (float, int), "Stop training after this many minutes.", low=0, allow_none=True),

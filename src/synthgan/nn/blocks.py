@@ -42,7 +42,13 @@ class ResidualGenerator(nn.Module):
         return self.out(self.body(x))
 
     @torch.no_grad()
-    def infer(self, noise: torch.Tensor, condition: torch.Tensor | None, condition_width: int) -> torch.Tensor:
+    def infer(
+        self,
+        noise: torch.Tensor,
+        condition: torch.Tensor | None,
+        condition_width: int,
+        dtype: torch.dtype = torch.float32,
+    ) -> torch.Tensor:
         """Eval-mode output for ``[noise, one_hot(condition)]``, computed for sampling speed.
 
         Same function as ``forward`` in eval mode, arranged for speed: BatchNorm is folded into
@@ -51,12 +57,17 @@ class ResidualGenerator(nn.Module):
         new concatenation; and the one-hot condition (``condition`` holds the index of each row's 1)
         becomes a row lookup in the layer's condition weights instead of a product with a mostly-zero
         matrix. About 1.5x faster than ``forward`` on a CPU.
+
+        ``dtype=torch.bfloat16`` runs the products in bfloat16 (about 3 significant digits), which
+        CPUs with AMX multiply several times faster; the output is float32 either way.
         """
-        pieces = [noise]
+        pieces = [noise.to(dtype)]
         for block in self.body:
             weight, bias = _fold_batch_norm(block.linear, block.norm)
-            pieces.insert(0, _linear_pieces(pieces, weight, bias, condition, condition_width).relu_())
-        return _linear_pieces(pieces, self.out.weight, self.out.bias, condition, condition_width)
+            hidden = _linear_pieces(pieces, weight.to(dtype), bias.to(dtype), condition, condition_width)
+            pieces.insert(0, hidden.relu_())
+        weight, bias = self.out.weight.to(dtype), self.out.bias.to(dtype)
+        return _linear_pieces(pieces, weight, bias, condition, condition_width).float()
 
 
 def _fold_batch_norm(linear: nn.Linear, norm: nn.BatchNorm1d) -> tuple[torch.Tensor, torch.Tensor]:

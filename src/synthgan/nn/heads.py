@@ -46,16 +46,39 @@ class LayoutHead(nn.Module):
         self.register_buffer("segment", segment, persistent=False)
         self.register_buffer("scalar_mask", scalar, persistent=False)
         self.register_buffer("membership", membership, persistent=False)
+        # For sampling: each column's level within its span, each span's last level, and per column
+        # the number of spans before its own (what a row's cumulative probability has reached there).
+        level, last = torch.zeros(width), torch.zeros(count)
+        for span in layout:
+            if span.kind == "onehot":
+                level[span.start : span.stop] = torch.arange(span.width, dtype=torch.float32)
+                last[segment[span.start]] = span.width - 1
+        self.register_buffer("level", level, persistent=False)
+        self.register_buffer("last_level", last, persistent=False)
+        self.register_buffer("segments_before", segment.double(), persistent=False)
+        self.register_buffer("scalar_columns", scalar.nonzero().flatten(), persistent=False)
 
     def sample(self, raw: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Output for decoding: scalars through tanh, one-hot spans as logits plus Gumbel noise.
+        """Output for decoding: scalars through tanh, each one-hot span an exact one-hot draw.
 
-        The argmax of ``logits + Gumbel`` noise is a draw from ``softmax(logits)`` (the Gumbel-max
-        trick), so decoding, which takes each span's argmax, samples every level at the rate the
-        generator gives it, without computing a softmax.
+        Every span's level is drawn from ``softmax(logits)`` by inverse transform sampling, all spans
+        at once: the span's probabilities are normalized and summed cumulatively along the row, and
+        one uniform number per span picks the level where the running sum passes it. A row's
+        cumulative sum grows by exactly 1 per span, so within a span it is the global sum less the
+        number of spans before it; one uniform per span is far cheaper than Gumbel noise per level.
         """
-        uniform = rand(raw.shape, generator, raw.device).clamp_min_(1e-10)
-        return torch.where(self.scalar_mask, torch.tanh(raw), raw - torch.log(-torch.log(uniform)))
+        # Softmax within each span; subtracting the span's maximum would cost a segmented reduction,
+        # clamping to +-60 keeps exp in float32 range (a level 120 below another has no weight anyway).
+        # A scalar is a span of its own whose one "level" has probability 1.
+        weights = torch.exp(raw.clamp(-60.0, 60.0))
+        probabilities = weights / (weights @ self.membership).index_select(1, self.segment)
+        # In float64: the running sum reaches the number of spans, and float32 would blur rare levels.
+        running = probabilities.cumsum(1, dtype=torch.float64).sub_(self.segments_before)
+        uniform = rand((raw.shape[0], self.segments), generator, raw.device).index_select(1, self.segment)
+        passed = (running < uniform).to(raw.dtype) @ self.membership
+        drawn = (self.level == torch.minimum(passed, self.last_level).index_select(1, self.segment)).to(raw.dtype)
+        drawn[:, self.scalar_columns] = torch.tanh(raw[:, self.scalar_columns])
+        return drawn
 
     def forward(
         self,
