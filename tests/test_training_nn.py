@@ -78,6 +78,12 @@ def test_bfloat16_sampling_stays_close_to_float32():
     rough = generator.infer(noise, index, 5, torch.bfloat16)
     assert rough.dtype == torch.float32 and not torch.equal(rough, exact)
     assert torch.allclose(rough, exact, atol=0.05 * exact.abs().max().item())
+    scalars = torch.tensor([0, 7])
+    mixed = generator.infer(noise, index, 5, torch.bfloat16, exact_outputs=scalars)
+    on_grid = lambda values: torch.equal(values.bfloat16().float(), values)  # noqa: E731
+    assert on_grid(rough[:, 0]) and not on_grid(mixed[:, 0]) and not on_grid(mixed[:, 7])
+    assert torch.equal(mixed[:, 1:7], rough[:, 1:7])
+    assert torch.allclose(mixed[:, scalars], exact[:, scalars], atol=0.05 * exact.abs().max().item())
 
 
 def test_auto_precision_is_bfloat16_only_on_a_cpu_with_amx(monkeypatch):

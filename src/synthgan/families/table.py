@@ -319,7 +319,7 @@ class TableSynthesizer(Synthesizer):
                 index = (self.sampler_.offsets[span] + level).to(self.device_)
             noise = noise.to(self.device_)
             if hasattr(generator, "infer"):
-                raw = generator.infer(noise, index, width, dtype)
+                raw = generator.infer(noise, index, width, dtype, self.head_.scalar_columns)
             else:
                 conditions = torch.zeros(size, width, device=self.device_)
                 if index is not None:
