@@ -79,9 +79,9 @@ COMMON_PARAMS: dict[str, Param] = {
     "sample_precision": Param(
         "auto",
         (str,),
-        "Arithmetic of the generator's matrix products in sample: 'float32', 'bfloat16' (about 3 significant "
-        "digits, several times faster on CPUs with AMX) or 'auto' (bfloat16 on CPUs with AMX, else float32). "
-        "Samples differ between the two; each is reproducible.",
+        "Arithmetic of the generator in sample: 'float32', 'bfloat16' (hidden layers and category logits in "
+        "bfloat16, numeric values in float32; several times faster on CPUs with AMX) or 'auto' (bfloat16 on "
+        "CPUs with AMX, else float32). The two give different rows of the same quality; each is reproducible.",
         choices=("auto", "float32", "bfloat16"),
     ),
     "verbose": Param(None, (bool,), "Progress bar: None shows it on a terminal only.", allow_none=True),
