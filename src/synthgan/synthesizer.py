@@ -82,6 +82,18 @@ class Synthesizer:
         self._check_fitted()
         return pd.DataFrame(self.history_)
 
+    def _begin_fit(self) -> Any:
+        """The first steps of every family's ``fit``: validate the parameters into ``params_``, pick
+        the device (``device_``) and return the model strategy built from them."""
+        from synthgan.models import get_model
+        from synthgan.models.params import validate_params
+        from synthgan.training.runtime import resolve_device
+
+        model_class = get_model(self.model)
+        self.params_ = validate_params(model_class, self.params)
+        self.device_ = resolve_device(self.params_["device"])
+        return model_class(self.params_)
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "generator_"):
             raise NotFittedError(f"This Synthesizer({self.model!r}) is not fitted yet. Call fit(...) first.")

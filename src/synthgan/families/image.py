@@ -21,14 +21,13 @@ import torch.nn.functional as F
 from synthgan.data.image import PixelScale, encode_labels, image_array, read_images, read_labels
 from synthgan.errors import ConditionError, ParameterError
 from synthgan.models import GANModel, get_model
-from synthgan.models.params import validate_params
 from synthgan.nn.images import ImageHead, refresh_batch_norm, upsampling_plan
 from synthgan.synthesizer import Synthesizer
 from synthgan.training import train
 from synthgan.training.adversarial import AdversarialPhase, WeightAverage
 from synthgan.training.callbacks import DivergenceGuard, History, ProgressBar, TimeBudget
 from synthgan.training.images import ImageBatches
-from synthgan.training.runtime import local_torch_rng, resolve_device, seed_or_random, torch_threads
+from synthgan.training.runtime import local_torch_rng, seed_or_random, torch_threads
 
 __all__ = ["ImageSynthesizer"]
 
@@ -62,11 +61,8 @@ class ImageSynthesizer(Synthesizer):
         :func:`synthgan.data.image.read_images`). ``labels`` (one class per image; an array or a
         labels file) are required by ``cdcgan`` and ignored by ``dcgan``. Inputs are not modified.
         """
-        model_class = get_model(self.model)
-        params = validate_params(model_class, self.params)
-        self.params_ = params
-        model = model_class(params)
-        self.device_ = resolve_device(params["device"])
+        model = self._begin_fit()
+        model_class, params = type(model), self.params_
         if isinstance(images, str | Path):
             images, found = read_images(images)
             labels = found if labels is None else labels

@@ -28,12 +28,11 @@ from synthgan.data.sequence import TimeAxis, Windows, cut_windows, sequence_ids
 from synthgan.data.transformer import Transformer
 from synthgan.errors import ParameterError
 from synthgan.models import get_model
-from synthgan.models.params import validate_params
 from synthgan.models.timegan import PHASE_SHARES
 from synthgan.synthesizer import Synthesizer
 from synthgan.training import train
 from synthgan.training.callbacks import DivergenceGuard, History, ProgressBar, TimeBudget
-from synthgan.training.runtime import local_torch_rng, resolve_device, seed_or_random, torch_threads
+from synthgan.training.runtime import local_torch_rng, seed_or_random, torch_threads
 from synthgan.training.timegan import WindowBatches
 
 __all__ = ["SequenceSynthesizer"]
@@ -75,12 +74,8 @@ class SequenceSynthesizer(Synthesizer):
         entity; ``static_columns`` hold one value per entity. ``discrete_columns`` and ``schema``
         (column -> kind) override the inferred kinds of feature and static columns.
         """
-        model_class = get_model(self.model)
-        params = validate_params(model_class, self.params)
-        self.params_ = params
-        model = model_class(params)
-        seed = params["seed"]
-        self.device_ = resolve_device(params["device"])
+        model = self._begin_fit()
+        params, seed = self.params_, self.params_["seed"]
         if schema is not None and not isinstance(schema, Mapping):
             raise ParameterError(f"schema must be a mapping of column -> kind, got {type(schema).__name__}.")
 

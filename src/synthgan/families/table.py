@@ -24,14 +24,13 @@ from synthgan.data.transformer import Transformer
 from synthgan.errors import ConditionError, ParameterError
 from synthgan.losses.auxiliary import TargetClassifierLoss
 from synthgan.models import GANModel, get_model
-from synthgan.models.params import validate_params
 from synthgan.nn import LayoutHead
 from synthgan.synthesizer import Synthesizer
 from synthgan.training import train
 from synthgan.training.adversarial import AdversarialPhase, TabularBatches, WeightAverage
 from synthgan.training.callbacks import DivergenceGuard, FidelityCheck, History, ProgressBar, TimeBudget
 from synthgan.training.monitoring import column_signals
-from synthgan.training.runtime import local_torch_rng, resolve_device, sample_dtype, seed_or_random, torch_threads
+from synthgan.training.runtime import local_torch_rng, sample_dtype, seed_or_random, torch_threads
 
 __all__ = ["TableSynthesizer"]
 
@@ -74,12 +73,8 @@ class TableSynthesizer(Synthesizer):
         the inferred column kinds. ``target`` names the label column that ``cgan`` and ``cwgangp``
         condition on; ``ctgan`` conditions on every discrete column and ignores it.
         """
-        model_class = get_model(self.model)
-        params = validate_params(model_class, self.params)
-        self.params_ = params
-        model = model_class(params)
-        seed = params["seed"]
-        self.device_ = resolve_device(params["device"])
+        model = self._begin_fit()
+        model_class, params, seed = type(model), self.params_, self.params_["seed"]
 
         overrides = None if schema is None or isinstance(schema, Schema) else dict(schema)
         transformer = Transformer(schema=schema if isinstance(schema, Schema) else None, seed=seed)
