@@ -5,6 +5,7 @@
     python benchmarks/models.py --quick              # 2,000 rows, 2 epochs: keeps the script working
     python benchmarks/models.py --profile --models ctgan   # where a training step's time goes
     python benchmarks/models.py --models ctgan --peer-epochs 10   # with the ctgan package side by side
+    python benchmarks/models.py --sampling           # sampling rows/s: ours in float32 and bfloat16, the package's
 
 Each model runs in its own process so peak memory is its own. Figures: fit seconds, seconds per
 epoch, sampling rows/s (inverse transform included), peak memory, SDMetrics quality, TSTR and TRTR
@@ -197,6 +198,36 @@ def profile_steps(model: str, steps: int = 40) -> dict:
     }
 
 
+def sampling_speed(which: str, rows: int, repeats: int = 5) -> dict:
+    """Rows per second of sampling ``rows`` rows (inverse transform included), best of ``repeats``.
+
+    ``which`` is ``ours-float32``, ``ours-bfloat16`` or ``package``. Sampling costs the same whatever
+    the training length (the networks keep their size), so the models are trained for 2 epochs.
+    """
+    train, _, _ = load_split(DATASET)
+    if which == "package":
+        from ctgan import CTGAN
+
+        discrete = list(train.select_dtypes("object").columns)
+        model = CTGAN(epochs=2, verbose=False)
+        model.fit(train.fillna({c: "missing" for c in discrete}), discrete)
+        sample = model.sample
+    else:
+        from synthgan import Synthesizer
+
+        precision = which.removeprefix("ours-")
+        synthesizer = Synthesizer("ctgan", epochs=2, sample_precision=precision, verbose=False)
+        synthesizer.fit(train, target=TARGET)
+        sample = synthesizer.sample
+    sample(1_000)  # warm-up
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        sample(rows)
+        seconds.append(time.perf_counter() - start)
+    return {"sampler": which, "rows": rows, "rows_per_s": round(rows / min(seconds)), "load_avg": os.getloadavg()[0]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", default=None, help="Comma-separated model names (default: all).")
@@ -204,8 +235,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None, help="Override every model's epochs.")
     parser.add_argument("--peer-epochs", type=int, default=0, help="Also run the ctgan package for N epochs.")
     parser.add_argument("--profile", action="store_true", help="Where a training step's time goes, per model.")
+    parser.add_argument("--params", type=json.loads, default=None, help="Extra parameters of every model, as JSON.")
     parser.add_argument(
-        "--params", type=json.loads, default=None, help="Extra parameters of every model, as JSON."
+        "--sampling", action="store_true", help="Sampling speed only: ours (float32, bfloat16) and the package's."
     )
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)  # internal: run one model in-process
     args = parser.parse_args()
@@ -214,6 +246,25 @@ def main() -> None:
 
         for model in args.models.split(",") if args.models else available_models("table"):
             print(json.dumps(profile_steps(model)))
+        return
+    if args.one and args.one.startswith("sampling:"):
+        print(json.dumps(sampling_speed(args.one.removeprefix("sampling:"), 26_048)))
+        return
+    if args.sampling:
+        results = []
+        for which in ("ours-float32", "ours-bfloat16", "package"):
+            done = subprocess.run(
+                [sys.executable, __file__, "--one", f"sampling:{which}"], capture_output=True, text=True
+            )
+            results.append(
+                json.loads(done.stdout.strip().splitlines()[-1])
+                if not done.returncode
+                else {"sampler": which, "error": done.stderr.strip().splitlines()[-1:]}
+            )
+        package = next(r["rows_per_s"] for r in results if r["sampler"] == "package")
+        for result in results:
+            result["vs_package"] = round(result["rows_per_s"] / package, 2) if "rows_per_s" in result else None
+        emit({"benchmark": "sampling", "dataset": DATASET, "machine": machine(), "results": results}, "sampling")
         return
     if args.one == "peer":
         print(json.dumps(run_peer(args.peer_epochs, args.quick)))
