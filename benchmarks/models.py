@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 from common import categorical_coverage, emit, load_split, machine, peak_rss_mb, sdmetrics_quality, tstr_auc
@@ -64,12 +66,20 @@ def run_one(model: str, quick: bool, epochs: int | None, extra: dict | None = No
         "tstr_auc": round(tstr_auc(synthetic, test, TARGET), 4),
         "trtr_auc": round(tstr_auc(train, test, TARGET), 4),
         "min_level_coverage": round(min(coverage.values()), 3),
+        "target_share_gap": round(target_share_gap(train, synthetic), 4),
         "threads": synthesizer.params_["threads"],
         "fidelity_checks": [
             [int(row.epoch), round(row.fidelity, 4)] for row in history.dropna(subset=["fidelity"]).itertuples()
         ],
         "load_avg_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
+
+
+def target_share_gap(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
+    """Total variation distance between the real and synthetic target's level shares (0 = same)."""
+    real_shares = real[TARGET].value_counts(normalize=True)
+    synthetic_shares = synthetic[TARGET].value_counts(normalize=True)
+    return float(real_shares.sub(synthetic_shares, fill_value=0).abs().sum() / 2)
 
 
 def run_peer(epochs: int, quick: bool) -> dict:
@@ -104,6 +114,7 @@ def run_peer(epochs: int, quick: bool) -> dict:
         "peak_mem_mb": round(peak_rss_mb()),
         **{key: round(value, 4) for key, value in quality.items()},
         "tstr_auc": round(tstr_auc(synthetic, test, TARGET), 4),
+        "target_share_gap": round(target_share_gap(train, synthetic), 4),
         "note": "quality after only this many epochs" if epochs < 300 else "package defaults (300 epochs)",
     }
 
