@@ -82,16 +82,28 @@ def target_share_gap(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
     return float(real_shares.sub(synthetic_shares, fill_value=0).abs().sum() / 2)
 
 
+def _discrete_columns(train: pd.DataFrame) -> list[str]:
+    """The columns the ctgan package is told are discrete (it cannot infer them)."""
+    from synthgan import datasets
+
+    discrete = [c for c in datasets.info(DATASET).get("categorical", []) if c in train.columns]
+    return discrete or list(train.select_dtypes("object").columns)  # the embedded Adult has no manifest entry
+
+
+def _in_own_process(arguments: list[str], label: dict) -> dict:
+    """Run this script with ``arguments`` in a fresh process; its last JSON line, or ``label`` with the error."""
+    done = subprocess.run([sys.executable, __file__, *arguments], capture_output=True, text=True)
+    if done.returncode:
+        return {**label, "error": done.stderr.strip().splitlines()[-1:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run_peer(epochs: int, quick: bool) -> dict:
     """The ctgan package at its default settings, for ``epochs`` epochs, on the same split."""
     from ctgan import CTGAN
 
-    from synthgan import datasets
-
     train, test, _ = load_split(DATASET, rows=2500 if quick else None)
-    discrete = [c for c in datasets.info(DATASET).get("categorical", []) if c in train.columns]
-    if not discrete:  # the embedded Adult has no manifest entry
-        discrete = list(train.select_dtypes("object").columns)
+    discrete = _discrete_columns(train)
     model = CTGAN(epochs=epochs, verbose=False)
     preparation = _time_package_preparation()
     start = time.perf_counter()
@@ -219,7 +231,7 @@ def sampling_speed(which: str, rows: int, repeats: int = 5) -> dict:
     if which == "package":
         from ctgan import CTGAN
 
-        discrete = list(train.select_dtypes("object").columns)
+        discrete = _discrete_columns(train)
         model = CTGAN(epochs=2, verbose=False)
         model.fit(train.fillna({c: "missing" for c in discrete}), discrete)
         sample = model.sample
@@ -262,19 +274,15 @@ def main() -> None:
         print(json.dumps(sampling_speed(args.one.removeprefix("sampling:"), 26_048)))
         return
     if args.sampling:
-        results = []
-        for which in ("ours-float32", "ours-bfloat16", "package"):
-            done = subprocess.run(
-                [sys.executable, __file__, "--one", f"sampling:{which}"], capture_output=True, text=True
-            )
-            results.append(
-                json.loads(done.stdout.strip().splitlines()[-1])
-                if not done.returncode
-                else {"sampler": which, "error": done.stderr.strip().splitlines()[-1:]}
-            )
-        package = next(r["rows_per_s"] for r in results if r["sampler"] == "package")
+        results = [
+            _in_own_process(["--one", f"sampling:{which}"], {"sampler": which})
+            for which in ("ours-float32", "ours-bfloat16", "package")
+        ]
+        package = results[-1].get("rows_per_s")
         for result in results:
-            result["vs_package"] = round(result["rows_per_s"] / package, 2) if "rows_per_s" in result else None
+            result["vs_package"] = (
+                round(result["rows_per_s"] / package, 2) if package and "rows_per_s" in result else None
+            )
         emit({"benchmark": "sampling", "dataset": DATASET, "machine": machine(), "results": results}, "sampling")
         return
     if args.one == "peer":
@@ -288,15 +296,11 @@ def main() -> None:
     models = args.models.split(",") if args.models else available_models("table")
     results = []
     for model in models + (["peer"] if args.peer_epochs else []):
-        command = [sys.executable, __file__, "--one", model] + (["--quick"] if args.quick else [])
-        command += ["--epochs", str(args.epochs)] if args.epochs else []
-        command += ["--peer-epochs", str(args.peer_epochs)]
-        command += ["--params", json.dumps(args.params)] if args.params else []
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode:
-            results.append({"model": model, "error": done.stderr.strip().splitlines()[-1:]})
-        else:
-            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        arguments = ["--one", model] + (["--quick"] if args.quick else [])
+        arguments += ["--epochs", str(args.epochs)] if args.epochs else []
+        arguments += ["--peer-epochs", str(args.peer_epochs)]
+        arguments += ["--params", json.dumps(args.params)] if args.params else []
+        results.append(_in_own_process(arguments, {"model": model}))
         print(json.dumps(results[-1]), file=sys.stderr)
     name = None if args.quick else ("models" if not args.models else f"models_{'_'.join(models)}")
     emit(
