@@ -31,6 +31,7 @@ class Adapter:
         self.seed = seed
         self.notes: list[str] = []
         self.epochs_used: Any = epochs
+        self.params: dict[str, Any] = {}  # extra model parameters, for the libraries that take them
 
     def fit(self, train: pd.DataFrame, discrete: list[str], target: str) -> None:
         raise NotImplementedError
@@ -55,6 +56,7 @@ class SynthganAdapter(Adapter):
         params: dict[str, Any] = {"seed": self.seed, "device": "cpu", "verbose": False}
         if self.epochs is not None:
             params["epochs"] = self.epochs
+        params.update(self.params)
         self.synthesizer = Synthesizer(name, **params)
         self.synthesizer.fit(train, discrete_columns=discrete, target=target)
         planned = self.synthesizer.params_.get("epochs")

@@ -35,6 +35,7 @@ def main(args_path: str, result_path: str) -> int:
 
         train = pd.read_parquet(args["train_path"])
         adapter = adapters.adapter_for(args["model"])(args["model"], args.get("epochs"), args["seed"])
+        adapter.params = dict(args.get("params") or {})  # model parameters (synthgan ablations)
         result["library"] = adapter.library
         start = time.perf_counter()
         adapter.fit(train, list(args["discrete_columns"]), args["target"])

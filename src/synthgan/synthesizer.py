@@ -31,8 +31,10 @@ def family_class(model: str) -> type[Synthesizer]:
     """The Synthesizer subclass for ``model``'s family (tables for an unknown name, whose fit says why)."""
     from synthgan.models import MODELS
 
-    family = getattr(MODELS.get(model), "family", "table")
-    module, name = FAMILIES[family].split(":")
+    strategy = MODELS.get(model)
+    family = getattr(strategy, "family", "table")
+    # A model may name a subclass of its family's Synthesizer (argan samples column by column).
+    module, name = (getattr(strategy, "synthesizer", None) or FAMILIES[family]).split(":")
     return getattr(importlib.import_module(module), name)
 
 
@@ -42,7 +44,8 @@ class Synthesizer:
     Parameters
     ----------
     model:
-        A registered model name (see :func:`synthgan.available_models`), e.g. ``"ctgan"``.
+        A registered model name (see :func:`synthgan.available_models`); ``"argan"``, the default,
+        is synthgan's flagship tabular model.
     **params:
         Model parameters (``epochs``, ``batch_size``, ``seed``, ``max_minutes``, ...); every model
         documents its own in ``synthgan models --params NAME`` and ``Synthesizer.parameters(NAME)``.
@@ -51,12 +54,12 @@ class Synthesizer:
     # The kind of data the subclass learns: "table", "sequence" or "image".
     family: str = ""
 
-    def __new__(cls, model: str = "ctgan", **params: Any) -> Synthesizer:
+    def __new__(cls, model: str = "argan", **params: Any) -> Synthesizer:
         if cls is Synthesizer:
             cls = family_class(model)
         return super().__new__(cls)
 
-    def __init__(self, model: str = "ctgan", **params: Any) -> None:
+    def __init__(self, model: str = "argan", **params: Any) -> None:
         self.model = model
         self.params = params
 

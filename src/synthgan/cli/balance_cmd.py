@@ -27,6 +27,7 @@ def balance_command(
     max_minutes,
     discrete,
     quiet,
+    params,
     rows_per_class,
     ratio,
     per_class,
@@ -55,7 +56,7 @@ def balance_command(
         how = "one model per class" if per_class else "one conditional model"
         wanted = ", ".join(f"{rows:,} of {label}" for label, rows in plan.items())
         click.echo(f"Generating {wanted} with {model} ({how}) ...")
-    params = model_params(epochs, batch_size, seed, max_minutes, quiet)
+    params = model_params(epochs, batch_size, seed, max_minutes, quiet, model, params)
     result = balance(
         table,
         target,

@@ -17,7 +17,7 @@ DEMO_PLOT_COLUMNS = ["age", "hours-per-week", "education", "marital-status", "oc
 
 @app.command("demo")
 @click.option("--output-dir", default="synthgan-demo", show_default=True, type=click.Path(file_okay=False))
-@click.option("--model", default="ctgan", show_default=True, help="Model to fit (see `synthgan models`).")
+@click.option("--model", default="argan", show_default=True, help="Model to fit (see `synthgan models`).")
 @click.option("--minutes", default=2.0, show_default=True, type=click.FloatRange(min=0), help="Training time budget.")
 @click.option("--epochs", default=None, type=click.IntRange(min=1), help="Train exactly N epochs, no time budget.")
 @click.option("--seed", default=0, show_default=True, type=int)

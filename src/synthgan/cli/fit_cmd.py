@@ -17,7 +17,7 @@ from synthgan.cli.sequence import fit_sequences, reject_sequence_options, sequen
 @sequence_options
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Model file to write.")
 def fit_command(
-    data, model, epochs, batch_size, seed, max_minutes, discrete, quiet, target, labels, output, **sequence
+    data, model, epochs, batch_size, seed, max_minutes, discrete, quiet, params, target, labels, output, **sequence
 ) -> None:
     """Fit a GAN on DATA and write a model file.
 
@@ -36,7 +36,7 @@ def fit_command(
         fit_sequences(table, model, output, **common, quiet=quiet, discrete=discrete, target=target, **sequence)
         return
     reject_sequence_options(model, sequence)
-    synthesizer = Synthesizer(model, **model_params(epochs, batch_size, seed, max_minutes, quiet))
+    synthesizer = Synthesizer(model, **model_params(epochs, batch_size, seed, max_minutes, quiet, model, params))
     if synthesizer.family == "image":
         from synthgan.cli.images import fit_images
 

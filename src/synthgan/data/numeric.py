@@ -17,6 +17,12 @@ scalar is the value's position in the empirical distribution, spread over [-0.99
 one-hot keeps a single "value" component beside the point masses and null. It needs no EM, so it is
 faster to fit, and it is exactly invertible between knots.
 
+``method="bins"`` turns the column into tokens for autoregressive models (``argan``): a column with
+at most ``MAX_BIN_TOKENS`` distinct values keeps each value as a point mass (an exact level); otherwise
+frequent values (``EXACT_VALUE_SHARE`` of the rows or more) are point masses and the rest fall into
+equal-frequency bins. The component is the bin, the scalar the position within it in [-1, 1], so
+decoding is a linear map between the bin's edges.
+
 ``method="minmax"`` is the quantile map with two knots, the minimum and the maximum: plain min-max
 scaling to [-0.99, 0.99], the scaling TimeGAN trains on (it keeps distances, which the moment and
 reconstruction losses of sequence models compare).
@@ -36,7 +42,11 @@ from threadpoolctl import threadpool_limits
 SCALAR_CLIP = 0.99
 MIN_MODE_WEIGHT = 0.005
 MAX_QUANTILE_KNOTS = 1_000
-METHODS = ("gmm", "quantile", "minmax")
+# "bins": at most this many tokens per column (exact values and quantile bins together), and the
+# share of rows a value must hold to be a token of its own.
+MAX_BIN_TOKENS = 100
+EXACT_VALUE_SHARE = 0.005
+METHODS = ("gmm", "quantile", "minmax", "bins")
 
 
 @dataclass
@@ -61,6 +71,8 @@ class NumericEncoder:
 
     @property
     def n_modes(self) -> int:
+        if self.method == "bins":
+            return max(len(self.knots) - 1, 0)
         if self.method in ("quantile", "minmax"):
             return int(len(self.knots) > 0)
         return len(self.means)
@@ -75,14 +87,19 @@ class NumericEncoder:
 
     def fit(self, values: np.ndarray, point_masses: list[float], rng: np.random.Generator) -> NumericEncoder:
         """Learn modes from ``values`` (float64, NaN = missing), keeping ``point_masses`` apart."""
-        self.point_masses = [float(v) for v in point_masses]
         missing = np.isnan(values)
         self.has_null = bool(missing.any())
+        if self.method == "bins":
+            point_masses = _exact_values(values[~missing], point_masses)
+        self.point_masses = [float(v) for v in point_masses]
         rest = values[~missing & ~np.isin(values, self.point_masses)]
         if len(rest) == 0:
             self.means, self.stds, self.log_weights = np.zeros(0), np.zeros(0), np.zeros(0)
             return self
         sample = rest if len(rest) <= self.sample_size else rng.choice(rest, self.sample_size, replace=False)
+        if self.method == "bins":
+            self.knots = _bin_edges(sample, float(rest.min()), float(rest.max()), MAX_BIN_TOKENS - len(point_masses))
+            return self
         if self.method in ("quantile", "minmax"):
             low, high = float(rest.min()), float(rest.max())
             knot_sample = sample if self.method == "quantile" else np.zeros(0)  # minmax: the two ends alone
@@ -109,6 +126,11 @@ class NumericEncoder:
             if self.n_modes == 0:
                 mode = np.abs(x[:, None] - np.asarray(self.point_masses)[None, :]).argmin(axis=1)
                 component[free] = self.n_modes + mode
+            elif self.method == "bins":
+                bin_index = np.clip(np.searchsorted(self.knots, x, side="right") - 1, 0, self.n_modes - 1)
+                low, width = self.knots[bin_index], np.diff(self.knots)[bin_index]
+                component[free] = bin_index
+                scalar[free] = np.clip(2 * (x - low) / width - 1, -1.0, 1.0)
             elif self.method in ("quantile", "minmax"):
                 component[free] = 0
                 scalar[free] = self._quantile_position(x)
@@ -123,7 +145,11 @@ class NumericEncoder:
         """Map ``(scalar, component)`` back to float values, NaN where the null component is chosen."""
         out = np.full(len(scalar), np.nan)
         is_mode = component < self.n_modes
-        if self.n_modes and self.method in ("quantile", "minmax"):
+        if self.n_modes and self.method == "bins":
+            bin_index = component[is_mode]
+            low, width = self.knots[bin_index], np.diff(self.knots)[bin_index]
+            out[is_mode] = low + (np.clip(scalar[is_mode], -1.0, 1.0) + 1) / 2 * width
+        elif self.n_modes and self.method in ("quantile", "minmax"):
             out[is_mode] = self._quantile_value(np.clip(scalar[is_mode], -SCALAR_CLIP, SCALAR_CLIP))
         elif self.n_modes:
             mode = component[is_mode]
@@ -162,7 +188,7 @@ class NumericEncoder:
             "method": self.method,
         }
         arrays = {"means": self.means, "stds": self.stds, "log_weights": self.log_weights}
-        if self.method in ("quantile", "minmax"):
+        if self.method in ("quantile", "minmax", "bins"):
             arrays = {"knots": self.knots, "positions": self.positions}
         return meta, arrays
 
@@ -178,6 +204,26 @@ class NumericEncoder:
             method=meta.get("method", "gmm"),
             **{key: np.asarray(value, dtype=np.float64) for key, value in arrays.items()},
         )
+
+
+def _exact_values(values: np.ndarray, point_masses: list[float]) -> list[float]:
+    """Point masses for the bins method: every distinct value if few, else the frequent ones."""
+    distinct, counts = np.unique(values, return_counts=True)
+    if len(distinct) <= MAX_BIN_TOKENS:
+        return [float(v) for v in distinct]
+    frequent = distinct[counts >= EXACT_VALUE_SHARE * len(values)]
+    order = np.argsort(-counts[np.isin(distinct, frequent)], kind="stable")[: MAX_BIN_TOKENS // 2]
+    chosen = set(float(v) for v in frequent[order]) | {float(v) for v in point_masses}
+    return sorted(chosen)
+
+
+def _bin_edges(sample: np.ndarray, low: float, high: float, bins: int) -> np.ndarray:
+    """Increasing edges of at most ``bins`` equal-frequency bins from ``low`` to ``high``."""
+    edges = np.unique(np.quantile(sample, np.linspace(0.0, 1.0, max(bins, 1) + 1)))
+    edges[0], edges[-1] = min(edges[0], low), max(edges[-1], high)
+    if len(edges) == 1:  # one value left outside the point masses: a bin of (almost) no width
+        edges = np.array([low, low + max(abs(low), 1.0) * 1e-9])
+    return edges
 
 
 def _fit_quantiles(sample: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:

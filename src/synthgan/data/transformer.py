@@ -193,9 +193,10 @@ class Transformer:
         assert self._layout is not None
         return self._layout
 
-    @property
-    def output_width(self) -> int:
-        return self.layout.width
+    def encoder(self, column: str) -> Any:
+        """The fitted encoder of ``column`` (NumericEncoder, CategoricalEncoder, ...; None for constants)."""
+        self._check_fitted()
+        return self._encoders[column]
 
     def _check_fitted(self) -> None:
         if self._layout is None or self.schema is None:

@@ -16,7 +16,7 @@ from torch import nn
 from synthgan.losses import AdversarialLoss, Penalty
 from synthgan.nn import Critic, ResidualGenerator
 
-Conditioning = Literal["none", "label", "ctgan"]
+Conditioning = Literal["none", "label", "ctgan", "any"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,8 @@ class GANModel:
     defaults: ClassVar[dict[str, Any]] = {}
     extra_params: ClassVar[dict[str, Param]] = {}
     critic_outputs: ClassVar[int] = 1
+    # "module:class" of a subclass of the family's Synthesizer, for models that sample differently.
+    synthesizer: ClassVar[str | None] = None
 
     @classmethod
     def param_specs(cls) -> dict[str, Param]:

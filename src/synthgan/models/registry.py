@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from synthgan.errors import ParameterError
+from synthgan.models.argan import ARGAN
 from synthgan.models.base import GANModel
 from synthgan.models.images import DCGAN, ConditionalDCGAN
 from synthgan.models.timegan import TimeGAN
@@ -13,6 +14,7 @@ from synthgan.models.zoo import CTGAN, DRAGAN, WGAN, WGANGP, ConditionalGAN, Con
 MODELS: dict[str, type[GANModel]] = {
     model.name: model
     for model in (
+        ARGAN,  # the flagship (tables)
         *(VanillaGAN, ConditionalGAN, WGAN, WGANGP, DRAGAN, CramerGAN, ConditionalWGANGP, CTGAN),  # tables
         TimeGAN,  # sequences
         *(DCGAN, ConditionalDCGAN),  # images

@@ -189,3 +189,41 @@ class FidelityCheck(Callback):
     def on_train_end(self, run: Run) -> None:
         if self.keep_best and self.best_state is not None:
             self.module.load_state_dict(self.best_state)
+
+
+class ValidationCheck(Callback):
+    """After every epoch: a held-out loss (lower is better); keep the best weights, stop when it stalls.
+
+    ``measure`` returns the loss (``argan``: the negative log-likelihood of held-out rows). With
+    ``keep_best`` the weights of the best epoch are restored when training ends; ``patience`` epochs
+    without a gain of ``min_delta`` end training early.
+    """
+
+    def __init__(
+        self,
+        measure: Callable[[], float],
+        module: nn.Module,
+        keep_best: bool,
+        patience: int | None,
+        name: str = "validation_loss",
+        min_delta: float = 1e-4,
+    ) -> None:
+        self.measure, self.module, self.keep_best, self.patience = measure, module, keep_best, patience
+        self.name, self.min_delta = name, min_delta
+        self.best, self.best_epoch, self.best_state, self.since_best = math.inf, 0, None, 0
+
+    def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None:
+        value = self.measure()
+        logs[self.name] = value
+        if value < self.best - self.min_delta:
+            self.best, self.best_epoch, self.since_best = value, run.epoch, 0
+            if self.keep_best:
+                self.best_state = copy.deepcopy(self.module.state_dict())
+            return
+        self.since_best += 1
+        if self.keep_best and self.patience is not None and self.since_best >= self.patience:
+            run.stop, run.stop_reason = True, f"no {self.name.replace('_', ' ')} gain in {self.patience} epochs"
+
+    def on_train_end(self, run: Run) -> None:
+        if self.keep_best and self.best_state is not None:
+            self.module.load_state_dict(self.best_state)

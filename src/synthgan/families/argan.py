@@ -1,0 +1,438 @@
+"""The table family's autoregressive member: ``argan`` fits, samples, conditions and imputes here.
+
+``fit`` encodes the table as tokens (``continuous="bins"``), finds the exact rules between columns,
+and trains the column heads by likelihood in the one training loop, keeping the weights of the best
+held-out likelihood. ``sample`` draws column by column; a condition on any column (a level, a list
+of levels, a number, a ``(low, high)`` range or ``None`` for null) is drawn first from the model's
+own distribution restricted to what is asked, and every later column is drawn given it, so the
+rows follow the real conditional distribution. ``impute`` does the same for the missing cells of
+real rows, given the cells that are there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from synthgan.data.numeric import NumericEncoder
+from synthgan.data.rules import Rule, find_rules
+from synthgan.data.schema import Schema
+from synthgan.data.tokens import TokenLayout, token_intervals
+from synthgan.data.transformer import Transformer
+from synthgan.errors import ConditionError, DataError, ParameterError
+from synthgan.families.table import TableSynthesizer
+from synthgan.models import get_model
+from synthgan.models.argan import ARGAN
+from synthgan.training import train
+from synthgan.training.callbacks import DivergenceGuard, History, ProgressBar, TimeBudget, ValidationCheck
+from synthgan.training.likelihood import LikelihoodPhase, draw_known, row_nll
+from synthgan.training.runtime import local_torch_rng, seed_or_random, torch_threads
+
+__all__ = ["ARGANSynthesizer"]
+
+SAMPLE_CHUNK = 4_096
+VALIDATION_REPEATS = 4  # each held-out row scored under this many random orders, drawn once
+
+
+@dataclass
+class _Condition:
+    """What a condition allows in one token column: tokens, their log-weights and a value range."""
+
+    allowed: torch.Tensor  # bool (vocabulary,)
+    log_weight: torch.Tensor  # float (vocabulary,): log of the share of each bin inside the range
+    low: float | None = None
+    high: float | None = None
+
+
+class ARGANSynthesizer(TableSynthesizer):
+    """``Synthesizer("argan")``: see :mod:`synthgan.models.argan` and :class:`synthgan.Synthesizer`."""
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self,
+        data: pd.DataFrame,
+        discrete_columns: list[str] | None = None,
+        schema: Mapping[str, str] | Schema | None = None,
+        target: str | None = None,
+    ) -> ARGANSynthesizer:
+        """Learn ``data`` (not modified). ``discrete_columns`` / ``schema`` override inferred kinds;
+        ``target`` is accepted for symmetry with the zoo (argan learns every column jointly)."""
+        model: ARGAN = self._begin_fit()
+        params, seed = self.params_, self.params_["seed"]
+        overrides = None if schema is None or isinstance(schema, Schema) else dict(schema)
+        transformer = Transformer(schema=schema if isinstance(schema, Schema) else None, seed=seed, continuous="bins")
+        self.transformer_ = transformer.fit(data, discrete_columns=discrete_columns, overrides=overrides)
+        self.target_ = target
+        self.tokens_ = TokenLayout(transformer.layout)
+        if not len(self.tokens_):
+            raise DataError("The table has no column to learn (only identifiers or constants).")
+        tokens = self.tokens_.tokens(transformer.transform(data))
+        self.rules_ = find_rules(tokens, self.tokens_.vocabularies) if params["rules"] else []
+
+        numpy_random = np.random.default_rng(seed_or_random(seed))
+        cpu_random = torch.Generator().manual_seed(seed_or_random(seed))
+        train_rows, held_rows = _split(len(tokens), params["validation_share"], numpy_random)
+        with local_torch_rng(seed, self.device_), torch_threads(params["threads"]):
+            network = model.build_network(self.tokens_.vocabularies).to(self.device_)
+            network.start_from_frequencies(_frequencies(tokens[train_rows], self.tokens_.vocabularies))
+            self.generator_ = network
+            self._train(model, torch.from_numpy(tokens), train_rows, held_rows, cpu_random)
+        network.eval()
+        return self
+
+    def _train(self, model: ARGAN, tokens: torch.Tensor, train_rows, held_rows, random: torch.Generator) -> None:
+        params, network = self.params_, self.generator_
+        phase = LikelihoodPhase(
+            network=network,
+            optimizer=model.optimizer(network),
+            tokens=tokens[train_rows].to(self.device_),
+            batch_size=params["batch_size"],
+            epochs=params["epochs"],
+            fixed_share=model.fixed_share,
+            random=random,
+        )
+        judged = tokens[held_rows if len(held_rows) else train_rows[:5_000]].repeat(VALIDATION_REPEATS, 1)
+        known = draw_known(len(judged), tokens.shape[1], model.fixed_share, random)
+        judged, known = judged.to(self.device_), known.to(self.device_)
+
+        @torch.no_grad()
+        def held_out_nll() -> float:
+            network.eval()
+            value = sum(
+                row_nll(network, t, k).sum().item() for t, k in zip(judged.split(8192), known.split(8192), strict=False)
+            )
+            network.train()
+            return value / len(judged) / tokens.shape[1]
+
+        check = ValidationCheck(held_out_nll, network, params["early_stopping"], params["patience"])
+        history = History()
+        callbacks = [
+            DivergenceGuard("Lower learning_rate, or raise batch_size."),
+            check,
+            history,
+            TimeBudget(params["max_minutes"]),
+            ProgressBar(params["verbose"], len(train_rows)),
+        ]
+        network.train()
+        run = train([phase], callbacks)
+        self.history_ = history.records
+        self.stop_reason_ = run.stop_reason or "all epochs done"
+        if params["early_stopping"] and check.best_epoch:
+            judged_on = "held-out" if len(held_rows) else "training-row"
+            self.stop_reason_ += f"; kept the weights of epoch {check.best_epoch} (best {judged_on} likelihood)"
+
+    # ------------------------------------------------------------------ rules
+    @property
+    def rules(self) -> list[str]:
+        """The exact rules found in the real rows and kept in every sampled row, in words."""
+        self._check_fitted()
+        labels = [self._token_labels(j) for j in range(len(self.tokens_))]
+        return [rule.describe(self.tokens_.names, labels) for rule in self.rules_]
+
+    def _token_labels(self, j: int) -> list[str]:
+        column = self.tokens_.columns[j]
+        encoder = self.transformer_.encoder(column.name)
+        if isinstance(encoder, NumericEncoder):
+            low, high = token_intervals(encoder)
+            return [
+                "<null>" if np.isnan(a) else f"{a:g}" if a == b else f"[{a:g}, {b:g}]"
+                for a, b in zip(low, high, strict=False)
+            ]
+        labels = [str(level) for level in encoder.levels]
+        labels += ["<other>"] * bool(encoder.rare_levels) + ["<null>"] * encoder.has_null
+        return labels
+
+    # ------------------------------------------------------------------ sample
+    def sample(self, n: int, conditions: Mapping[str, Any] | None = None, seed: int | None = None) -> pd.DataFrame:
+        """Generate ``n`` rows. ``conditions`` maps columns to a value, a list of values, a
+        ``(low, high)`` range of a numeric column (both ends included) or None (null); every row
+        meets them. ``seed`` defaults to the fit seed, so the same call gives the same rows."""
+        self._check_fitted()
+        if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 0:
+            raise ParameterError(f"n must be a non-negative integer number of rows, got {n!r}.")
+        seed = self.params_["seed"] if seed is None else seed
+        random = torch.Generator().manual_seed(seed_or_random(seed))
+        wanted = self._resolve(conditions or {})
+        order = [*wanted, *(j for j in range(len(self.tokens_)) if j not in wanted)]
+        if self.params_["training_order"] == "fixed":
+            order = list(range(len(self.tokens_)))
+        blocks = []
+        with torch.no_grad(), torch_threads(self.params_["sample_threads"]):
+            tables = self.generator_.sampling_tables(order)
+            for start in range(0, max(n, 1), SAMPLE_CHUNK):
+                rows = min(SAMPLE_CHUNK, n - start)
+                blocks.append(self._draw(rows, order, wanted, None, None, tables, random))
+        tokens, offsets = (torch.cat(parts) for parts in zip(*blocks, strict=False))
+        matrix = self.tokens_.matrix(tokens, offsets)
+        table = self.transformer_.inverse_transform(matrix, rng=np.random.default_rng(seed_or_random(seed)))
+        return self._pin_values(table, conditions or {}, wanted)
+
+    def _draw(self, rows, order, wanted, given, known, tables, random):
+        """Tokens and within-bin offsets of ``rows`` rows, drawn column by column in ``order``.
+
+        ``tables`` come from ``ColumnHeads.sampling_tables(order)``. ``given`` / ``known`` (impute):
+        tokens already there and which cells they fill; those are revealed first and only the
+        unknown cells are drawn.
+        """
+        network, columns = self.generator_, self.tokens_.columns
+        empty, deltas = tables
+        state = empty.expand(rows, -1).clone()
+        allowed: dict[int, torch.Tensor] = {j: c.allowed.expand(rows, -1).clone() for j, c in wanted.items()}
+        tokens = torch.zeros(rows, len(columns), dtype=torch.long)
+        if given is not None:
+            for j in range(len(columns)):
+                network.reveal(state, torch.where(known[:, j], given[:, j], network.vocabularies[j]), deltas[j], 0)
+                tokens[:, j] = given[:, j]
+                self._narrow(allowed, j, given[:, j], rows, known[:, j])
+        for position, j in enumerate(order):
+            if known is not None and bool(known[:, j].all()):
+                continue
+            logits = network.column_logits(state, j, position)
+            if j in wanted:
+                logits = logits + wanted[j].log_weight
+            if j in allowed:
+                mask = allowed[j]
+                dead = ~mask.any(dim=1)  # rules of other columns left nothing: fall back to the condition
+                if dead.any():
+                    mask[dead] = wanted[j].allowed if j in wanted else True
+                logits = logits.masked_fill(~mask, float("-inf"))
+            drawn = _categorical(logits, random)
+            if known is not None:  # known cells were revealed up front: reveal only the drawn ones
+                drawn = torch.where(known[:, j], given[:, j], drawn)
+                network.reveal(state, torch.where(known[:, j], network.vocabularies[j], drawn), deltas[j], position + 1)
+            else:
+                network.reveal(state, drawn, deltas[j], position + 1)
+            tokens[:, j] = drawn
+            self._narrow(allowed, j, drawn, rows, None if known is None else ~known[:, j])
+        offsets = torch.rand(rows, len(columns), generator=random) * 2 - 1
+        for j, condition in wanted.items():
+            if condition.low is not None:
+                offsets[:, j] = self._range_offsets(j, tokens[:, j], condition, offsets[:, j])
+        return tokens, offsets
+
+    def _narrow(self, allowed, j, drawn, rows, which) -> None:
+        """Apply every rule of column ``j`` now that it holds ``drawn`` (in the rows ``which``)."""
+        for rule, table in self._rule_tables():
+            if j not in (rule.first, rule.second):
+                continue
+            other, fits = (rule.second, table[drawn]) if j == rule.first else (rule.first, table.T[drawn])
+            if which is not None:
+                fits = fits | ~which[:, None]
+            if other in allowed:
+                allowed[other] &= fits
+            else:
+                allowed[other] = fits.clone()
+
+    def _rule_tables(self) -> list[tuple[Rule, torch.Tensor]]:
+        if getattr(self, "_rule_cache", None) is None or len(self._rule_cache) != len(self.rules_):
+            self._rule_cache = [(rule, torch.from_numpy(rule.allowed).contiguous()) for rule in self.rules_]
+        return self._rule_cache
+
+    def _range_offsets(self, j: int, tokens: torch.Tensor, condition: _Condition, u: torch.Tensor) -> torch.Tensor:
+        """Offsets that put each bin's value inside the condition's range (uniform within the overlap)."""
+        low, high = token_intervals(self.transformer_.encoder(self.tokens_.columns[j].name))
+        bl, bh = torch.from_numpy(low)[tokens], torch.from_numpy(high)[tokens]
+        width = (bh - bl).clamp_min(1e-300)
+        start = ((torch.clamp(bl, min=condition.low) - bl) / width * 2 - 1).clamp(-1, 1)
+        stop = ((torch.clamp(bh, max=condition.high) - bl) / width * 2 - 1).clamp(-1, 1)
+        return (start + (u + 1) / 2 * (stop - start)).float()
+
+    def _pin_values(self, table: pd.DataFrame, conditions: Mapping[str, Any], wanted) -> pd.DataFrame:
+        """Exact numeric values asked for (``{"age": 30}``) and range ends, after decoding."""
+        for name, value in conditions.items():
+            j = self.tokens_.index(name) if name in self.tokens_.names else None
+            if j is None or j not in wanted or wanted[j].low is None or not len(table):
+                continue
+            condition = wanted[j]
+            values = table[name]
+            if condition.low == condition.high:
+                table[name] = pd.Series([value] * len(table), index=table.index).astype(values.dtype)
+            elif values.notna().any():
+                table[name] = values.clip(condition.low, condition.high).astype(values.dtype)
+        return table
+
+    # ------------------------------------------------------------------ conditions
+    def _resolve(self, conditions: Mapping[str, Any]) -> dict[int, _Condition]:
+        if not isinstance(conditions, Mapping):
+            raise ConditionError(f"conditions must be a mapping of column -> value, got {type(conditions).__name__}.")
+        wanted = {}
+        for name, value in conditions.items():
+            if name not in self.tokens_.names:
+                known = ", ".join(self.tokens_.names)
+                raise ConditionError(
+                    f"Cannot condition on column {name!r}: the model did not learn it. Columns: {known}."
+                )
+            j = self.tokens_.index(name)
+            encoder = self.transformer_.encoder(name)
+            if isinstance(encoder, NumericEncoder):
+                wanted[j] = self._numeric_condition(name, encoder, value)
+            else:
+                wanted[j] = self._category_condition(name, value)
+        return wanted
+
+    def _category_condition(self, name: str, value: Any) -> _Condition:
+        values = list(value) if isinstance(value, list | tuple | set | frozenset) else [value]
+        allowed = torch.zeros(self.tokens_.columns[self.tokens_.index(name)].vocabulary, dtype=torch.bool)
+        for item in values:
+            allowed[self.transformer_.category_index(name, item)[1]] = True
+        return _Condition(allowed, torch.zeros(len(allowed)))
+
+    def _numeric_condition(self, name: str, encoder: NumericEncoder, value: Any) -> _Condition:
+        if encoder.datetime_unit is not None:
+            raise ConditionError(f"Conditions on the datetime column {name!r} are not supported yet.")
+        low, high = token_intervals(encoder)
+        if value is None:
+            if not encoder.has_null:
+                raise ConditionError(f"Column {name!r} has no missing values in the training data.")
+            allowed = np.zeros(len(low), dtype=bool)
+            allowed[encoder.null_component] = True
+            return _Condition(torch.from_numpy(allowed), torch.zeros(len(allowed)))
+        if isinstance(value, tuple | list) and len(value) == 2:
+            lo, hi = (float(v) for v in value)
+        elif isinstance(value, int | float | np.number) and not isinstance(value, bool):
+            lo = hi = float(value)
+        else:
+            raise ConditionError(
+                f"Condition on numeric column {name!r} must be a number, a (low, high) range or None, got {value!r}."
+            )
+        if lo > hi:
+            raise ConditionError(f"Range for {name!r} has low {lo:g} above high {hi:g}.")
+        overlap = np.minimum(high, hi) - np.maximum(low, lo)
+        width = high - low
+        inside = np.where(width > 0, overlap > 0, (low >= lo) & (low <= hi))
+        if lo == hi:
+            inside |= (low <= lo) & (lo <= high) & (width > 0)
+        inside &= ~np.isnan(low)
+        if not inside.any():
+            seen = f"{np.nanmin(low):g} to {np.nanmax(high):g}"
+            raise ConditionError(f"Column {name!r} has no value in {value!r} in the training data (seen: {seen}).")
+        share = np.where((width > 0) & (lo < hi), overlap / np.where(width > 0, width, 1), 1.0)
+        log_weight = np.where(inside, np.log(np.clip(share, 1e-12, 1)), 0.0)
+        return _Condition(torch.from_numpy(inside), torch.from_numpy(log_weight).float(), lo, hi)
+
+    # ------------------------------------------------------------------ impute
+    def impute(self, data: pd.DataFrame, seed: int | None = None) -> pd.DataFrame:
+        """A copy of ``data`` whose missing cells are drawn given the cells that are there.
+
+        Given cells are kept exactly; each filled cell is drawn from the model's distribution of its
+        column given every known cell of its row (and never null). ``data`` is not modified.
+        """
+        self._check_fitted()
+        if not isinstance(data, pd.DataFrame):
+            raise DataError(f"impute expects a pandas DataFrame, got {type(data).__name__}.")
+        lacking = [name for name in self.tokens_.names if name not in data.columns]
+        if lacking:
+            raise DataError(f"The table lacks column(s) {lacking} that the model was fitted on.")
+        seed = self.params_["seed"] if seed is None else seed
+        random = torch.Generator().manual_seed(seed_or_random(seed))
+        missing = np.stack([data[name].isna().to_numpy() for name in self.tokens_.names], axis=1)
+        template = self.transformer_.inverse_transform(np.zeros((1, self.transformer_.layout.width), np.float32))
+        filled = data.copy()
+        for j, name in enumerate(self.tokens_.names):
+            if missing[:, j].any():
+                filled[name] = filled[name].astype(object).where(~missing[:, j], template[name].iloc[0])
+        given = torch.from_numpy(self.tokens_.tokens(self.transformer_.transform(filled)))
+        known = torch.from_numpy(~missing)
+        no_null = {}
+        for j, name in enumerate(self.tokens_.names):
+            null = _null_token(self.transformer_.encoder(name))
+            if null >= 0 and missing[:, j].any():
+                allowed = torch.ones(self.tokens_.vocabularies[j], dtype=torch.bool)
+                allowed[null] = False
+                no_null[j] = _Condition(allowed, torch.zeros(len(allowed)))
+        order = list(range(len(self.tokens_)))
+        parts = []
+        with torch.no_grad(), torch_threads(self.params_["sample_threads"]):
+            tables = self.generator_.sampling_tables(order)
+            for start in range(0, len(data), SAMPLE_CHUNK):
+                block = slice(start, start + SAMPLE_CHUNK)
+                rows = len(given[block])
+                parts.append(self._draw(rows, order, no_null, given[block], known[block], tables, random))
+        if not parts:
+            return data.copy()
+        tokens, offsets = (torch.cat(p) for p in zip(*parts, strict=False))
+        decoded = self.transformer_.inverse_transform(
+            self.tokens_.matrix(tokens, offsets), rng=np.random.default_rng(seed_or_random(seed))
+        )
+        out = data.copy()
+        for j, name in enumerate(self.tokens_.names):
+            gaps = missing[:, j]
+            if gaps.any():
+                column = out[name].astype(object)
+                column[gaps] = decoded[name].to_numpy(dtype=object)[gaps]
+                out[name] = _like(column, data[name], self.transformer_.schema[name].dtype)
+        return out
+
+    # ------------------------------------------------------------------ files
+    def _file_state(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+        transformer_meta, transformer_arrays = self.transformer_.to_state()
+        tensors = {f"network.{name}": value for name, value in self.generator_.state_dict().items()}
+        tensors.update({f"transformer.{name}": value for name, value in transformer_arrays.items()})
+        for k, rule in enumerate(self.rules_):
+            tensors[f"rules.{k}"] = torch.from_numpy(rule.allowed.astype(np.uint8))
+        meta = {
+            "target": self.target_,
+            "transformer": transformer_meta,
+            "rules": [
+                {"first": r.first, "second": r.second, "kind": r.kind, "premises": r.premises} for r in self.rules_
+            ],
+        }
+        return meta, tensors
+
+    def _restore(self, meta: dict[str, Any], tensors: dict[str, torch.Tensor]) -> None:
+        def group(prefix: str) -> dict[str, torch.Tensor]:
+            return {key[len(prefix) :]: value for key, value in tensors.items() if key.startswith(prefix)}
+
+        arrays = {name: value.numpy() for name, value in group("transformer.").items()}
+        self.transformer_ = Transformer.from_state(meta["transformer"], arrays)
+        self.target_ = meta["target"]
+        self.tokens_ = TokenLayout(self.transformer_.layout)
+        tables = group("rules.")
+        self.rules_ = [Rule(allowed=tables[str(k)].numpy().astype(bool), **r) for k, r in enumerate(meta["rules"])]
+        network = get_model(self.model)(self.params_).build_network(self.tokens_.vocabularies)
+        network.load_state_dict(group("network."), strict=True)
+        self.generator_ = network.to(self.device_).eval()
+
+
+def _categorical(logits: torch.Tensor, random: torch.Generator) -> torch.Tensor:
+    """One draw per row from softmax(logits), by inverse transform sampling with one uniform per row."""
+    cdf = torch.softmax(logits.double(), dim=1).cumsum(dim=1)
+    u = torch.rand(len(logits), 1, generator=random, dtype=torch.float64) * cdf[:, -1:]
+    return torch.searchsorted(cdf, u).squeeze(1).clamp_max(logits.shape[1] - 1)
+
+
+def _frequencies(tokens: np.ndarray, vocabularies: list[int]) -> list[torch.Tensor]:
+    return [
+        torch.from_numpy(np.bincount(tokens[:, j], minlength=size) / max(len(tokens), 1)).float()
+        for j, size in enumerate(vocabularies)
+    ]
+
+
+def _split(n: int, share: float, random: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Training rows and held-out rows for the likelihood check (none held out from tiny tables)."""
+    held = int(n * share)
+    if held < 20:
+        return np.arange(n), np.zeros(0, dtype=np.int64)
+    order = random.permutation(n)
+    return np.sort(order[held:]), np.sort(order[:held])
+
+
+def _null_token(encoder: Any) -> int:
+    if isinstance(encoder, NumericEncoder):
+        return encoder.null_component
+    return encoder.null_slot
+
+
+def _like(column: pd.Series, original: pd.Series, dtype: str) -> pd.Series:
+    """The imputed column in the fitted dtype (no cell is missing any more), else in the input's."""
+    for candidate in (dtype, original.dtype):
+        try:
+            return column.astype(candidate)
+        except (TypeError, ValueError):
+            continue
+    return column

@@ -1,0 +1,99 @@
+"""The network of ``argan``: one small head per column, predicting it from the columns already known.
+
+Every column's token is embedded (one table, one row per token plus a "not known yet" row per
+column). A row is the concatenation of its columns' embeddings, with unknown columns showing their
+"not known yet" vector. Each column has its own two-layer head that reads that whole row and gives
+logits over the column's vocabulary. Which columns are known is decided per row by a mask, so one
+forward pass trains every head at once on any order of columns (teacher forcing), and the same
+network samples in any order, conditions on any column and imputes missing cells.
+
+Sampling is incremental: the first layer of every head is linear in the embeddings, so each token's
+contribution to it is precomputed, and drawing a column adds its token's contribution to a running
+sum instead of running the first layer again (15 passes over Adult cost about one training pass).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = ["ColumnHeads"]
+
+
+class ColumnHeads(nn.Module):
+    """Embeddings and per-column heads over token columns of the given vocabulary sizes."""
+
+    def __init__(self, vocabularies: list[int], embedding_dim: int, hidden: int, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.vocabularies = list(vocabularies)
+        self.columns, self.embedding_dim, self.hidden = len(vocabularies), embedding_dim, hidden
+        widest = max(vocabularies)
+        offsets = torch.tensor([0, *vocabularies], dtype=torch.long).cumsum(0)[:-1]
+        # Token t of column c is row offsets[c] + c + t; row offsets[c] + c + vocabulary[c] is "unknown".
+        self.register_buffer("offsets", offsets + torch.arange(self.columns), persistent=False)
+        self.register_buffer("unknown", self.offsets + torch.tensor(vocabularies), persistent=False)
+        valid = torch.zeros(self.columns, widest, dtype=torch.bool)
+        for c, size in enumerate(vocabularies):
+            valid[c, :size] = True
+        self.register_buffer("valid", valid, persistent=False)
+        self.embedding = nn.Embedding(sum(vocabularies) + self.columns, embedding_dim)
+        inputs = self.columns * embedding_dim
+        self.first = nn.Linear(inputs, self.columns * hidden)
+        self.second = nn.Parameter(torch.empty(self.columns, hidden, hidden))
+        self.second_bias = nn.Parameter(torch.zeros(self.columns, 1, hidden))
+        self.out = nn.Parameter(torch.empty(self.columns, hidden, widest))
+        self.out_bias = nn.Parameter(torch.zeros(self.columns, 1, widest))
+        self.dropout = nn.Dropout(dropout)
+        nn.init.normal_(self.embedding.weight, std=1.0)
+        for weight in (self.second, self.out):
+            nn.init.uniform_(weight, -1 / math.sqrt(hidden), 1 / math.sqrt(hidden))
+
+    def start_from_frequencies(self, frequencies: list[torch.Tensor]) -> None:
+        """Output biases at the real log-frequencies, so training starts from the right marginals."""
+        with torch.no_grad():
+            for c, frequency in enumerate(frequencies):
+                self.out_bias[c, 0, : len(frequency)] = torch.log(frequency.clamp_min(1e-6))
+
+    def forward(self, tokens: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+        """Logits ``(columns, rows, widest vocabulary)`` of every column given the ``known`` ones.
+
+        ``tokens``: ``(rows, columns)`` indices; ``known``: ``(rows, columns)`` bool. Entries beyond a
+        column's vocabulary are -inf.
+        """
+        index = torch.where(known, tokens + self.offsets, self.unknown)
+        x = self.embedding(index).flatten(1)
+        h = F.relu(self.first(x)).view(len(x), self.columns, self.hidden).transpose(0, 1)
+        h = self.dropout(F.relu(torch.baddbmm(self.second_bias, h, self.second)))
+        logits = torch.baddbmm(self.out_bias, h, self.out)
+        return logits.masked_fill(~self.valid[:, None, :], float("-inf"))
+
+    # ------------------------------------------------------------------ incremental sampling
+    def sampling_tables(self, order: list[int]) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """What incremental sampling in ``order`` needs: the first layer's pre-activation of a row
+        with no column known (``columns * hidden``), and per column a table ``(vocabulary + 1,
+        columns * hidden)`` of how each of its tokens changes it (the last row, "unknown", is zero).
+        Head blocks are laid out in ``order``, so the heads still to draw are a contiguous suffix.
+        """
+        weight = self.first.weight.view(self.columns, self.hidden, self.columns, self.embedding_dim)[order]
+        weight = weight.reshape(self.columns * self.hidden, self.columns, self.embedding_dim)
+        bias = self.first.bias.view(self.columns, self.hidden)[order].reshape(-1)
+        rows = self.embedding.weight.split([size + 1 for size in self.vocabularies])
+        terms = [own @ weight[:, c, :].T for c, own in enumerate(rows)]
+        empty = bias + torch.stack([term[-1] for term in terms]).sum(0)
+        return empty, [term - term[-1] for term in terms]
+
+    def reveal(self, state: torch.Tensor, tokens: torch.Tensor, table: torch.Tensor, drawn: int) -> None:
+        """Add a column's ``tokens`` to the running state of the heads after the first ``drawn``, in place."""
+        start = drawn * self.hidden
+        if start < state.shape[1]:
+            state[:, start:] += F.embedding(tokens, table[:, start:])
+
+    def column_logits(self, state: torch.Tensor, column: int, position: int) -> torch.Tensor:
+        """Logits ``(rows, vocabulary)`` of ``column``, whose head is block ``position`` of ``state``."""
+        h = F.relu(state[:, position * self.hidden : (position + 1) * self.hidden])
+        h = F.relu(torch.addmm(self.second_bias[column], h, self.second[column]))
+        size = self.vocabularies[column]
+        return torch.addmm(self.out_bias[column, :, :size], h, self.out[column, :, :size])
