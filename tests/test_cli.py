@@ -23,7 +23,7 @@ def model_file(data_file):
     path = data_file.parent / "adult.synth"
     result = CliRunner().invoke(app, ["fit", str(data_file), "--epochs", "2", "--quiet", "--output", str(path)])
     assert result.exit_code == 0, result.output
-    assert "Fitted ctgan on 600 rows" in result.output
+    assert "Fitted argan on 600 rows" in result.output  # argan is the default
     return path
 
 
@@ -32,6 +32,7 @@ def test_models_lists_every_model():
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.output.splitlines()]
     assert names == [
+        "argan",
         *("gan", "cgan", "wgan", "wgangp", "dragan", "cramergan", "cwgangp", "ctgan"),
         "timegan",
         *("dcgan", "cdcgan"),
@@ -105,7 +106,7 @@ def test_balance_equalizes_classes(data_file, tmp_path):
     real = pd.read_csv(data_file)["income"].value_counts()
     many, few, missing = real["<=50K"], real[">50K"], real["<=50K"] - real[">50K"]
     assert f"income before: <=50K: {many}, >50K: {few}" in result.output  # printed before training
-    assert f"Generating {missing} of >50K with ctgan (one conditional model)" in result.output
+    assert f"Generating {missing} of >50K with argan (one conditional model)" in result.output
     assert max(len(line) for line in result.output.splitlines() if not line.startswith("Wrote")) <= 80
     table = [line.split() for line in result.output.splitlines() if line.startswith((">50K", "<=50K"))]
     assert sorted(table) == [["<=50K", f"{many}", "0", f"{many}"], [">50K", f"{few}", f"{missing}", f"{many}"]]

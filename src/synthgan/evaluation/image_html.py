@@ -61,7 +61,7 @@ def _summary(report: ImageReport) -> str:
         color = COLORS.get(status, "#888")
         cards.append(
             f'<div class="verdict" style="border-left-color:{color}"><div class="name">{_e(section.title)}'
-            f"{_pill(status)}</div><div class=\"fig\">{_e(verdict.figure if verdict else '-')}</div>"
+            f'{_pill(status)}</div><div class="fig">{_e(verdict.figure if verdict else "-")}</div>'
             f'<div class="rule">{_e(verdict.rule if verdict else "")}</div></div>'
         )
     return f'<section class="card"><div class="verdicts">{"".join(cards)}</div></section>'

@@ -307,4 +307,3 @@ class ImageReport:
         figures = {k: v for k, v in self.to_dict().items() if k in ("fid", "fid_floor", "conditional_accuracy")}
         shown = ", ".join(f"{k}={v:.3f}" for k, v in figures.items() if isinstance(v, float))
         return f"ImageReport({shown})"
-

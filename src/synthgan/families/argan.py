@@ -29,7 +29,14 @@ from synthgan.families.table import TableSynthesizer
 from synthgan.models import get_model
 from synthgan.models.argan import ARGAN
 from synthgan.training import train
-from synthgan.training.callbacks import DivergenceGuard, History, ProgressBar, TimeBudget, ValidationCheck
+from synthgan.training.callbacks import (
+    DivergenceGuard,
+    History,
+    ProgressBar,
+    ReduceLearningRate,
+    TimeBudget,
+    ValidationCheck,
+)
 from synthgan.training.likelihood import LikelihoodPhase, draw_known, row_nll
 from synthgan.training.runtime import local_torch_rng, seed_or_random, torch_threads
 
@@ -87,9 +94,10 @@ class ARGANSynthesizer(TableSynthesizer):
 
     def _train(self, model: ARGAN, tokens: torch.Tensor, train_rows, held_rows, random: torch.Generator) -> None:
         params, network = self.params_, self.generator_
+        optimizer = model.optimizer(network)
         phase = LikelihoodPhase(
             network=network,
-            optimizer=model.optimizer(network),
+            optimizer=optimizer,
             tokens=tokens[train_rows].to(self.device_),
             batch_size=params["batch_size"],
             epochs=params["epochs"],
@@ -114,6 +122,7 @@ class ARGANSynthesizer(TableSynthesizer):
         callbacks = [
             DivergenceGuard("Lower learning_rate, or raise batch_size."),
             check,
+            *([ReduceLearningRate(optimizer, patience=params["lr_patience"])] if params["lr_patience"] else []),
             history,
             TimeBudget(params["max_minutes"]),
             ProgressBar(params["verbose"], len(train_rows)),

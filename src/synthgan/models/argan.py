@@ -42,6 +42,7 @@ ARGAN_PARAMS: dict[str, Param] = {
         0.1, (float, int), "Share of rows held out to measure likelihood for early stopping.", low=0, high=0.5
     ),
     "early_stopping": Param(True, (bool,), "Keep the weights of the best held-out likelihood."),
+    "lr_patience": Param(2, (int,), "Epochs without held-out gain before the learning rate halves (0: never).", low=0),
     "patience": Param(5, (int,), "Epochs without held-out gain before training ends.", low=1, allow_none=True),
     **{name: COMMON_PARAMS[name] for name in _SHARED},
 }

@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Callable
 
 import numpy as np
+import torch
 from torch import nn
 
 from synthgan.errors import TrainingError
@@ -227,3 +228,24 @@ class ValidationCheck(Callback):
     def on_train_end(self, run: Run) -> None:
         if self.keep_best and self.best_state is not None:
             self.module.load_state_dict(self.best_state)
+
+
+class ReduceLearningRate(Callback):
+    """Lower the learning rate when a logged loss stalls, by torch's ``ReduceLROnPlateau``.
+
+    Reads ``logs[key]`` (written by an earlier callback such as :class:`ValidationCheck`) and
+    logs the learning rate in force for the next epoch.
+    """
+
+    def __init__(self, optimizer, key: str = "validation_loss", patience: int = 2, factor: float = 0.5) -> None:
+        self.optimizer, self.key = optimizer, key
+        self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, factor=factor, patience=patience - 1, threshold=1e-4, threshold_mode="abs"
+        )
+
+    def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None:
+        value = logs.get(self.key)
+        if value is None:
+            return
+        self.scheduler.step(value)
+        logs["learning_rate"] = self.optimizer.param_groups[0]["lr"]
