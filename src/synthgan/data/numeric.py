@@ -18,9 +18,10 @@ one-hot keeps a single "value" component beside the point masses and null. It ne
 faster to fit, and it is exactly invertible between knots.
 
 ``method="bins"`` turns the column into tokens for autoregressive models (``argan``): a column with
-at most ``MAX_BIN_TOKENS`` distinct values keeps each value as a point mass (an exact level); otherwise
-frequent values (``EXACT_VALUE_SHARE`` of the rows or more) are point masses and the rest fall into
-equal-frequency bins. The component is the bin, the scalar the position within it in [-1, 1], so
+at most ``MAX_BIN_TOKENS`` distinct values (fewer on small tables: one token per ``ROWS_PER_TOKEN``
+rows) keeps each value as a point mass (an exact level); otherwise frequent values
+(``EXACT_VALUE_SHARE`` of the rows or more) are point masses and the rest fall into equal-frequency
+bins. The component is the bin, the scalar the position within it in [-1, 1], so
 decoding is a linear map between the bin's edges.
 
 ``method="minmax"`` is the quantile map with two knots, the minimum and the maximum: plain min-max
@@ -46,6 +47,10 @@ MAX_QUANTILE_KNOTS = 1_000
 # share of rows a value must hold to be a token of its own.
 MAX_BIN_TOKENS = 100
 EXACT_VALUE_SHARE = 0.005
+# A small table gets fewer tokens (one per ROWS_PER_TOKEN rows, at least MIN_BIN_TOKENS), so
+# each token keeps enough rows to learn from.
+ROWS_PER_TOKEN = 20
+MIN_BIN_TOKENS = 10
 METHODS = ("gmm", "quantile", "minmax", "bins")
 
 
@@ -89,8 +94,9 @@ class NumericEncoder:
         """Learn modes from ``values`` (float64, NaN = missing), keeping ``point_masses`` apart."""
         missing = np.isnan(values)
         self.has_null = bool(missing.any())
+        budget = bin_token_budget(int((~missing).sum()))
         if self.method == "bins":
-            point_masses = _exact_values(values[~missing], point_masses)
+            point_masses = _exact_values(values[~missing], point_masses, budget)
         self.point_masses = [float(v) for v in point_masses]
         rest = values[~missing & ~np.isin(values, self.point_masses)]
         if len(rest) == 0:
@@ -98,7 +104,7 @@ class NumericEncoder:
             return self
         sample = rest if len(rest) <= self.sample_size else rng.choice(rest, self.sample_size, replace=False)
         if self.method == "bins":
-            self.knots = _bin_edges(sample, float(rest.min()), float(rest.max()), MAX_BIN_TOKENS - len(point_masses))
+            self.knots = _bin_edges(sample, float(rest.min()), float(rest.max()), budget - len(point_masses))
             return self
         if self.method in ("quantile", "minmax"):
             low, high = float(rest.min()), float(rest.max())
@@ -206,13 +212,18 @@ class NumericEncoder:
         )
 
 
-def _exact_values(values: np.ndarray, point_masses: list[float]) -> list[float]:
+def bin_token_budget(rows: int) -> int:
+    """Most tokens (exact values and bins) the bins method gives a column of ``rows`` known values."""
+    return int(min(MAX_BIN_TOKENS, max(MIN_BIN_TOKENS, rows // ROWS_PER_TOKEN)))
+
+
+def _exact_values(values: np.ndarray, point_masses: list[float], budget: int) -> list[float]:
     """Point masses for the bins method: every distinct value if few, else the frequent ones."""
     distinct, counts = np.unique(values, return_counts=True)
-    if len(distinct) <= MAX_BIN_TOKENS:
+    if len(distinct) <= budget:
         return [float(v) for v in distinct]
-    frequent = distinct[counts >= EXACT_VALUE_SHARE * len(values)]
-    order = np.argsort(-counts[np.isin(distinct, frequent)], kind="stable")[: MAX_BIN_TOKENS // 2]
+    frequent = distinct[counts >= max(EXACT_VALUE_SHARE * len(values), ROWS_PER_TOKEN)]
+    order = np.argsort(-counts[np.isin(distinct, frequent)], kind="stable")[: budget // 2]
     chosen = set(float(v) for v in frequent[order]) | {float(v) for v in point_masses}
     return sorted(chosen)
 

@@ -38,6 +38,7 @@ from synthgan.training.callbacks import (
     ValidationCheck,
 )
 from synthgan.training.likelihood import LikelihoodPhase, draw_known, row_nll
+from synthgan.training.refinement import RefinementPhase
 from synthgan.training.runtime import local_torch_rng, seed_or_random, torch_threads
 
 __all__ = ["ARGANSynthesizer"]
@@ -85,7 +86,7 @@ class ARGANSynthesizer(TableSynthesizer):
         cpu_random = torch.Generator().manual_seed(seed_or_random(seed))
         train_rows, held_rows = _split(len(tokens), params["validation_share"], numpy_random)
         with local_torch_rng(seed, self.device_), torch_threads(params["threads"]):
-            network = model.build_network(self.tokens_.vocabularies).to(self.device_)
+            network = model.build_network(self.tokens_.vocabularies, len(train_rows)).to(self.device_)
             network.start_from_frequencies(_frequencies(tokens[train_rows], self.tokens_.vocabularies))
             self.generator_ = network
             self._train(model, torch.from_numpy(tokens), train_rows, held_rows, cpu_random)
@@ -99,7 +100,7 @@ class ARGANSynthesizer(TableSynthesizer):
             network=network,
             optimizer=optimizer,
             tokens=tokens[train_rows].to(self.device_),
-            batch_size=params["batch_size"],
+            batch_size=model.batch_size(len(train_rows)),
             epochs=params["epochs"],
             fixed_share=model.fixed_share,
             random=random,
@@ -127,13 +128,39 @@ class ARGANSynthesizer(TableSynthesizer):
             TimeBudget(params["max_minutes"]),
             ProgressBar(params["verbose"], len(train_rows)),
         ]
+        phases = [phase]
+        if params["refine"] != "none":
+            phases.append(
+                RefinementPhase(
+                    judge=params["refine"],
+                    network=network,
+                    optimizer=optimizer,
+                    tokens=phase.tokens,
+                    batch_size=model.batch_size(len(train_rows)),
+                    epochs=params["refine_epochs"],
+                    fixed_share=model.fixed_share,
+                    weight=params["refine_weight"],
+                    random=random,
+                    value_orders=[self._value_order(j) for j in range(len(self.tokens_))],
+                )
+            )
         network.train()
-        run = train([phase], callbacks)
+        run = train(phases, callbacks)
         self.history_ = history.records
-        self.stop_reason_ = run.stop_reason or "all epochs done"
+        self.stop_reason_ = run.stop_reason or check.stop_reason or "all epochs done"
         if params["early_stopping"] and check.best_epoch:
             judged_on = "held-out" if len(held_rows) else "training-row"
             self.stop_reason_ += f"; kept the weights of epoch {check.best_epoch} (best {judged_on} likelihood)"
+        if len(phases) > 1 and not run.stop:
+            self.stop_reason_ += f", then {params['refine_epochs']} epochs of {params['refine']} refinement"
+
+    def _value_order(self, j: int) -> np.ndarray | None:
+        """A numeric token column's tokens from the smallest value to the largest (null last)."""
+        encoder = self.transformer_.encoder(self.tokens_.columns[j].name)
+        if not isinstance(encoder, NumericEncoder):
+            return None
+        low, high = token_intervals(encoder)
+        return np.lexsort((np.nan_to_num(high, nan=np.inf), np.nan_to_num(low, nan=np.inf)))
 
     # ------------------------------------------------------------------ rules
     @property

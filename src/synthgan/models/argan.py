@@ -20,14 +20,26 @@ from synthgan.nn.autoregressive import ColumnHeads
 __all__ = ["ARGAN", "ARGAN_PARAMS"]
 
 ORDER_SHARES = {"mixed": 0.5, "any": 0.0, "fixed": 1.0}
+# Below this many training rows the heads are regularized by dropout (measured on Pima and online
+# shoppers: less overfitting, lower detection AUC; on Adult it only doubled the fit time).
+SMALL_TABLE_ROWS = 20_000
 _SHARED = ("seed", "device", "threads", "sample_threads", "verbose", "max_minutes")
 
 ARGAN_PARAMS: dict[str, Param] = {
     "epochs": Param(100, (int,), "Most passes over the training rows (early stopping usually ends sooner).", low=1),
-    "batch_size": Param(512, (int,), "Rows per training step.", low=1),
+    "batch_size": Param(
+        None, (int,), "Rows per training step (None: an eighth of the rows, from 32 to 512).", low=1, allow_none=True
+    ),
     "embedding_dim": Param(16, (int,), "Size of each column's token embedding.", low=1),
     "hidden": Param(128, (int,), "Width of each column's head.", low=1),
-    "dropout": Param(0.0, (float, int), "Dropout in the heads.", low=0, high=0.95),
+    "dropout": Param(
+        None,
+        (float, int),
+        f"Dropout in the heads (None: 0.5 below {SMALL_TABLE_ROWS:,} training rows, else 0).",
+        low=0,
+        high=0.95,
+        allow_none=True,
+    ),
     "learning_rate": Param(2e-3, (float, int), "Adam learning rate.", low=0),
     "weight_decay": Param(1e-5, (float, int), "Adam weight decay.", low=0),
     "training_order": Param(
@@ -43,6 +55,15 @@ ARGAN_PARAMS: dict[str, Param] = {
     ),
     "early_stopping": Param(True, (bool,), "Keep the weights of the best held-out likelihood."),
     "lr_patience": Param(2, (int,), "Epochs without held-out gain before the learning rate halves (0: never).", low=0),
+    "refine": Param(
+        "none",
+        (str,),
+        "After likelihood training, judge whole sampled rows: 'adversarial' (a critic, WGAN-GP), 'pairs' "
+        "(the gap of every pair's contingency table) or 'none'.",
+        choices=("none", "adversarial", "pairs"),
+    ),
+    "refine_epochs": Param(5, (int,), "Epochs of refinement after likelihood training.", low=1),
+    "refine_weight": Param(1.0, (float, int), "Weight of the refinement's judge against the likelihood.", low=0),
     "patience": Param(5, (int,), "Epochs without held-out gain before training ends.", low=1, allow_none=True),
     **{name: COMMON_PARAMS[name] for name in _SHARED},
 }
@@ -59,13 +80,24 @@ class ARGAN(GANModel):
     # The family's Synthesizer subclass for this model (tables, sampled column by column).
     synthesizer = "synthgan.families.argan:ARGANSynthesizer"
 
-    def build_network(self, vocabularies: list[int]) -> ColumnHeads:
+    def build_network(self, vocabularies: list[int], rows: int | None = None) -> ColumnHeads:
+        """The column heads; ``rows`` (training rows) picks the dropout when it is None."""
         p = self.params
-        return ColumnHeads(vocabularies, p["embedding_dim"], p["hidden"], p["dropout"])
+        return ColumnHeads(vocabularies, p["embedding_dim"], p["hidden"], self.dropout(rows))
+
+    def dropout(self, rows: int | None) -> float:
+        if self.params["dropout"] is not None:
+            return float(self.params["dropout"])
+        return 0.5 if rows is not None and rows < SMALL_TABLE_ROWS else 0.0
 
     def optimizer(self, network: ColumnHeads) -> torch.optim.Optimizer:
         p = self.params
         return torch.optim.Adam(network.parameters(), p["learning_rate"], weight_decay=p["weight_decay"], fused=True)
+
+    def batch_size(self, rows: int) -> int:
+        """The batch size for ``rows`` training rows: small tables take more, smaller steps per pass."""
+        chosen = self.params["batch_size"]
+        return chosen if chosen is not None else int(min(512, max(32, rows // 8)))
 
     @property
     def fixed_share(self) -> float:

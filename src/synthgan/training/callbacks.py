@@ -195,9 +195,10 @@ class FidelityCheck(Callback):
 class ValidationCheck(Callback):
     """After every epoch: a held-out loss (lower is better); keep the best weights, stop when it stalls.
 
-    ``measure`` returns the loss (``argan``: the negative log-likelihood of held-out rows). With
-    ``keep_best`` the weights of the best epoch are restored when training ends; ``patience`` epochs
-    without a gain of ``min_delta`` end training early.
+    ``measure`` returns the loss (``argan``: the negative log-likelihood of held-out rows); it is
+    logged in every phase. Only epochs of the phase named ``phase`` count: with ``keep_best`` the
+    weights of its best epoch are restored when that phase ends, and ``patience`` epochs without a
+    gain of ``min_delta`` end it early (later phases, such as a refinement, still run).
     """
 
     def __init__(
@@ -208,14 +209,18 @@ class ValidationCheck(Callback):
         patience: int | None,
         name: str = "validation_loss",
         min_delta: float = 1e-4,
+        phase: str = "likelihood",
     ) -> None:
         self.measure, self.module, self.keep_best, self.patience = measure, module, keep_best, patience
-        self.name, self.min_delta = name, min_delta
+        self.name, self.min_delta, self.phase = name, min_delta, phase
         self.best, self.best_epoch, self.best_state, self.since_best = math.inf, 0, None, 0
+        self.stop_reason = ""
 
     def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None:
         value = self.measure()
         logs[self.name] = value
+        if phase.name != self.phase:
+            return
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.since_best = value, run.epoch, 0
             if self.keep_best:
@@ -223,29 +228,32 @@ class ValidationCheck(Callback):
             return
         self.since_best += 1
         if self.keep_best and self.patience is not None and self.since_best >= self.patience:
-            run.stop, run.stop_reason = True, f"no {self.name.replace('_', ' ')} gain in {self.patience} epochs"
+            run.end_phase = True
+            self.stop_reason = f"no {self.name.replace('_', ' ')} gain in {self.patience} epochs"
 
-    def on_train_end(self, run: Run) -> None:
-        if self.keep_best and self.best_state is not None:
+    def on_phase_end(self, run: Run, phase: Phase) -> None:
+        if phase.name == self.phase and self.keep_best and self.best_state is not None:
             self.module.load_state_dict(self.best_state)
 
 
 class ReduceLearningRate(Callback):
     """Lower the learning rate when a logged loss stalls, by torch's ``ReduceLROnPlateau``.
 
-    Reads ``logs[key]`` (written by an earlier callback such as :class:`ValidationCheck`) and
-    logs the learning rate in force for the next epoch.
+    Reads ``logs[key]`` (written by an earlier callback such as :class:`ValidationCheck`) in the
+    epochs of ``phase`` and logs the learning rate in force for the next epoch.
     """
 
-    def __init__(self, optimizer, key: str = "validation_loss", patience: int = 2, factor: float = 0.5) -> None:
-        self.optimizer, self.key = optimizer, key
+    def __init__(
+        self, optimizer, key: str = "validation_loss", patience: int = 2, factor: float = 0.5, phase: str = "likelihood"
+    ) -> None:
+        self.optimizer, self.key, self.phase = optimizer, key, phase
         self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
             optimizer, factor=factor, patience=patience - 1, threshold=1e-4, threshold_mode="abs"
         )
 
     def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None:
         value = logs.get(self.key)
-        if value is None:
+        if value is None or phase.name != self.phase:
             return
         self.scheduler.step(value)
         logs["learning_rate"] = self.optimizer.param_groups[0]["lr"]

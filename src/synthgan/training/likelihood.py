@@ -19,7 +19,11 @@ import torch.nn.functional as F
 from synthgan.nn.autoregressive import ColumnHeads
 from synthgan.training.batches import ShuffledRows
 
-__all__ = ["LikelihoodPhase", "draw_known", "row_nll"]
+__all__ = ["MIN_STEPS_PER_EPOCH", "LikelihoodPhase", "draw_known", "row_nll"]
+
+# An "epoch" of a small table is at least this many steps, so early stopping and learning-rate
+# patience (counted in epochs) do not end training before the model has seen enough batches.
+MIN_STEPS_PER_EPOCH = 50
 
 
 def draw_known(rows: int, columns: int, fixed_share: float, generator: torch.Generator) -> torch.Tensor:
@@ -41,7 +45,10 @@ def row_nll(network: ColumnHeads, tokens: torch.Tensor, known: torch.Tensor) -> 
 
 
 class LikelihoodPhase:
-    """One step: a fresh batch of real rows, random known sets, one Adam step on the mean NLL."""
+    """One step: a fresh batch of real rows, random known sets, one Adam step on the mean NLL.
+
+    An epoch is one pass over the rows, or ``MIN_STEPS_PER_EPOCH`` steps if that is more.
+    """
 
     name = "likelihood"
 
@@ -59,7 +66,7 @@ class LikelihoodPhase:
         self.network, self.optimizer, self.tokens = network, optimizer, tokens
         self.epochs, self.fixed_share, self.random = epochs, fixed_share, random
         self.batch_size = min(batch_size, len(tokens))
-        self.steps_per_epoch = max(1, len(tokens) // self.batch_size)
+        self.steps_per_epoch = max(MIN_STEPS_PER_EPOCH, len(tokens) // self.batch_size)
         self._rows = ShuffledRows(len(tokens), self.batch_size, random)
 
     def step(self) -> dict[str, float]:

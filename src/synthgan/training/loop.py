@@ -30,6 +30,8 @@ class Callback:
 
     def on_epoch_end(self, run: Run, phase: Phase, logs: dict[str, float]) -> None: ...
 
+    def on_phase_end(self, run: Run, phase: Phase) -> None: ...
+
     def on_train_end(self, run: Run) -> None: ...
 
 
@@ -71,6 +73,8 @@ def train(phases: Sequence[Phase], callbacks: Sequence[Callback] = ()) -> Run:
                     callback.on_epoch_end(run, phase, logs)
                 if run.stop or run.end_phase:
                     break
+            for callback in callbacks:
+                callback.on_phase_end(run, phase)
             run.end_phase = False
             if run.stop:
                 break
