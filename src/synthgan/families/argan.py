@@ -253,10 +253,8 @@ class ARGANSynthesizer(TableSynthesizer):
 
     def _narrow(self, allowed, j, drawn, rows, which) -> None:
         """Apply every rule of column ``j`` now that it holds ``drawn`` (in the rows ``which``)."""
-        for rule, table in self._rule_tables():
-            if j not in (rule.first, rule.second):
-                continue
-            other, fits = (rule.second, table[drawn]) if j == rule.first else (rule.first, table.T[drawn])
+        for other, table in self._rules_of(j):
+            fits = table[drawn]
             if which is not None:
                 fits = fits | ~which[:, None]
             if other in allowed:
@@ -264,10 +262,16 @@ class ARGANSynthesizer(TableSynthesizer):
             else:
                 allowed[other] = fits.clone()
 
-    def _rule_tables(self) -> list[tuple[Rule, torch.Tensor]]:
-        if getattr(self, "_rule_cache", None) is None or len(self._rule_cache) != len(self.rules_):
-            self._rule_cache = [(rule, torch.from_numpy(rule.allowed).contiguous()) for rule in self.rules_]
-        return self._rule_cache
+    def _rules_of(self, j: int) -> list[tuple[int, torch.Tensor]]:
+        """``(other column, table)`` of each rule of column ``j``: ``table[token of j]`` allows the other's tokens."""
+        if getattr(self, "_rule_index", None) is None or self._rule_index[0] is not self.rules_:
+            index: dict[int, list[tuple[int, torch.Tensor]]] = {}
+            for rule in self.rules_:
+                allowed = torch.from_numpy(rule.allowed)
+                index.setdefault(rule.first, []).append((rule.second, allowed.contiguous()))
+                index.setdefault(rule.second, []).append((rule.first, allowed.T.contiguous()))
+            self._rule_index = (self.rules_, index)
+        return self._rule_index[1].get(j, [])
 
     def _range_offsets(self, j: int, tokens: torch.Tensor, condition: _Condition, u: torch.Tensor) -> torch.Tensor:
         """Offsets that put each bin's value inside the condition's range (uniform within the overlap)."""
@@ -437,8 +441,8 @@ class ARGANSynthesizer(TableSynthesizer):
 
 def _categorical(logits: torch.Tensor, random: torch.Generator) -> torch.Tensor:
     """One draw per row from softmax(logits), by inverse transform sampling with one uniform per row."""
-    cdf = torch.softmax(logits.double(), dim=1).cumsum(dim=1)
-    u = torch.rand(len(logits), 1, generator=random, dtype=torch.float64) * cdf[:, -1:]
+    cdf = torch.softmax(logits, dim=1).cumsum(dim=1)
+    u = torch.rand(len(logits), 1, generator=random) * cdf[:, -1:]
     return torch.searchsorted(cdf, u).squeeze(1).clamp_max(logits.shape[1] - 1)
 
 
