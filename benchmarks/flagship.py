@@ -4,6 +4,7 @@
     python benchmarks/flagship.py --datasets adult,bank --seeds 0
     python benchmarks/flagship.py --models argan,argan:training_order=fixed,mostlyai_argn   # an ablation
     python benchmarks/flagship.py --resume                          # keep the runs already in --output
+    python benchmarks/flagship.py --sampling 1000000                # sampling speed only, 1M rows each
 
 Each (dataset, model, seed) fits and samples in its own process with its library's Python (the
 peers harness's runner), on the shared 80/20 split (seed 0 for everyone; the model seed varies).
@@ -16,6 +17,10 @@ Every synthetic table then gets the same judges, in this process:
 - the target's level shares against the real ones (largest gap);
 - the exact rules of the real training rows (benchmarks/rules.py): the share of synthetic rows that
   keep every rule of each kind.
+
+``--sampling ROWS`` times sampling alone: each model is fitted for one epoch (sampling speed does not
+depend on how long a model trained) and samples ROWS rows, inverse transform included; nothing is
+judged; results go to benchmarks/results/flagship_sampling.json.
 
 Results go to benchmarks/results/flagship.json after every run (``--resume`` continues a run that
 was cut short); the printed JSON holds the means over seeds per (dataset, model).
@@ -69,7 +74,17 @@ def parse_model(text: str) -> tuple[str, str, dict]:
     return text, harness_name, params
 
 
-def run(dataset: str, label: str, model: str, params: dict, seed: int, rows: int | None, timeout: float) -> dict:
+def run(
+    dataset: str,
+    label: str,
+    model: str,
+    params: dict,
+    seed: int,
+    rows: int | None,
+    timeout: float,
+    sample_rows: int | None = None,
+) -> dict:
+    """Fit and sample one model in its own process; judge its rows unless ``sample_rows`` (timing only)."""
     spec = harness.known_models()[model]
     with tempfile.TemporaryDirectory(prefix="flagship-") as folder:
         workdir = Path(folder)
@@ -80,10 +95,10 @@ def run(dataset: str, label: str, model: str, params: dict, seed: int, rows: int
             "train_path": str(data.train_path),
             "discrete_columns": data.discrete,
             "target": data.target,
-            "epochs": None,
+            "epochs": 1 if sample_rows else None,
             "seed": seed,
             "params": params,
-            "n_sample": len(data.train),
+            "n_sample": sample_rows or len(data.train),
             "synthetic_path": str(synthetic_path),
         }
         (workdir / "args.json").write_text(json.dumps(args))
@@ -97,9 +112,11 @@ def run(dataset: str, label: str, model: str, params: dict, seed: int, rows: int
             return {**row, "status": "failed", "reason": child.get("error") or tail, "timed_out": process["timed_out"]}
         row.update({key: child[key] for key in ("fit_seconds", "sample_seconds", "sample_rows_per_s", "notes")})
         row["peak_rss_mb"] = round(process["peak_rss_mb"], 1)
+        row["status"] = "ok"
+        if sample_rows:
+            return {**row, "sample_rows": sample_rows}
         synthetic = pd.read_parquet(synthetic_path)
         row.update(judge_all(data, synthetic))
-        row["status"] = "ok"
         return row
 
 
@@ -153,7 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
     parser.add_argument("--output", type=Path, default=RESULTS / "flagship.json")
     parser.add_argument("--resume", action="store_true", help="keep the runs already in --output")
+    parser.add_argument("--sampling", type=int, metavar="ROWS", help="time sampling ROWS rows only (no judging)")
     args = parser.parse_args(argv)
+    if args.sampling and args.output == RESULTS / "flagship.json":
+        args.output = RESULTS / "flagship_sampling.json"
 
     document = json.loads(args.output.read_text()) if args.resume and args.output.is_file() else {"runs": []}
     document["machine"] = machine()
@@ -165,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                 if (dataset, label, seed) in done:
                     continue
                 started = time.perf_counter()
-                row = run(dataset, label, model, params, seed, args.rows, args.timeout)
+                row = run(dataset, label, model, params, seed, args.rows, args.timeout, args.sampling)
                 row["wall_seconds"] = round(time.perf_counter() - started, 1)
                 document["runs"] = [
                     r for r in document["runs"] if (r["dataset"], r["model"], r["seed"]) != (dataset, label, seed)
