@@ -24,6 +24,7 @@ def model_file(data_file):
     result = CliRunner().invoke(app, ["fit", str(data_file), "--epochs", "2", "--quiet", "--output", str(path)])
     assert result.exit_code == 0, result.output
     assert "Fitted argan on 600 rows" in result.output  # argan is the default
+    assert "exact rule(s) of the real rows" in result.output
     return path
 
 
@@ -48,6 +49,16 @@ def test_inspect_table_and_json(data_file):
     schema = json.loads(as_json.output)
     kinds = {column["name"]: column["kind"] for column in schema["columns"]}
     assert kinds["age"] == "integer" and kinds["income"] == "categorical"
+    assert "rules" not in schema  # finding rules is asked for
+
+
+def test_inspect_lists_the_exact_rules(data_file):
+    result = CliRunner().invoke(app, ["inspect", str(data_file), "--rules"])
+    assert result.exit_code == 0, result.output
+    assert "Rules that hold in every row" in result.output
+    assert "education-num is a function of education" in result.output
+    rules = json.loads(CliRunner().invoke(app, ["inspect", str(data_file), "--rules", "--json"]).output)["rules"]
+    assert "education-num is a function of education" in rules
 
 
 def test_sample_csv_and_parquet_with_conditions(model_file, data_file, tmp_path):

@@ -51,4 +51,10 @@ def fit_command(
         f"Fitted {model} on {len(table):,} rows x {table.shape[1]} columns: {int(history['epoch'].max())} epochs "
         f"in {history['seconds'].max():.0f} s ({synthesizer.stop_reason_}){best}."
     )
+    rules = getattr(synthesizer, "rules", None)
+    if rules:
+        more = f" ({len(rules) - 3} more: synthgan inspect --rules)" if len(rules) > 3 else ""
+        click.echo(f"Keeps {len(rules)} exact rule(s) of the real rows{more}:")
+        for rule in rules[:3]:
+            click.echo(f"  {rule}")
     click.echo(f"Model written to {output}")

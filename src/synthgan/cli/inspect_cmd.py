@@ -15,8 +15,13 @@ from synthgan.cli.options import split_list
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the schema as JSON.")
 @click.option("--discrete", default="", help="Comma-separated columns to treat as categorical.")
-def inspect_command(data: str, as_json: bool, discrete: str) -> None:
-    """Show the schema synthgan infers for DATA (CSV or Parquet), or for a dataset name like 'adult'."""
+@click.option("--rules", "show_rules", is_flag=True, help="Also find the exact rules that hold in every row.")
+def inspect_command(data: str, as_json: bool, discrete: str, show_rules: bool) -> None:
+    """Show the schema synthgan infers for DATA (CSV or Parquet), or for a dataset name like 'adult'.
+
+    --rules lists what holds in every row (a column that is a function of another, a level that
+    fixes another column, columns null together): the rules argan keeps in every sampled row.
+    """
     from rich import box
     from rich.console import Console
     from rich.markup import escape
@@ -26,8 +31,14 @@ def inspect_command(data: str, as_json: bool, discrete: str) -> None:
 
     df = _load(data)
     schema = infer_schema(df, discrete_columns=split_list(discrete))
+    rules = None
+    if show_rules:
+        from synthgan.families.argan import table_rules
+
+        rules = table_rules(df, discrete_columns=split_list(discrete) or None)
     if as_json:
-        click.echo(json.dumps({"rows": len(df), **schema.to_dict()}, indent=2, default=str))
+        extra = {} if rules is None else {"rules": rules}
+        click.echo(json.dumps({"rows": len(df), **schema.to_dict(), **extra}, indent=2, default=str))
         return
     # Sized for an 80-column terminal: no outer padding, long names cut with an ellipsis, ranges
     # compact (thousands separators, integers without ".0", dates without a midnight time).
@@ -61,6 +72,9 @@ def inspect_command(data: str, as_json: bool, discrete: str) -> None:
     console.print(table)
     if notes:
         console.print("Notes:", *notes, sep="\n", highlight=False)
+    if rules is not None:
+        found = [escape(f"  {rule}") for rule in rules] or ["  none found"]
+        console.print("Rules that hold in every row (argan keeps them):", *found, sep="\n", highlight=False)
 
 
 def _range(low, high, is_datetime: bool = False) -> str:

@@ -44,8 +44,8 @@ class Rule:
         a, b = names[self.first], names[self.second]
         if self.kind == "function":
             return f"{b} is a function of {a}"
-        shown = [labels[self.first][i] for i in np.flatnonzero(self.allowed.sum(axis=1) == 1)[:3]]
-        more = f" and {self.premises - len(shown)} more" if self.premises > len(shown) else ""
+        shown = [labels[self.first][i] for i in np.flatnonzero(self.allowed.sum(axis=1) == 1)[:2]]
+        more = f" (+{self.premises - len(shown)} more)" if self.premises > len(shown) else ""
         return f"{a} = {', '.join(shown)}{more} fixes {b}"
 
 

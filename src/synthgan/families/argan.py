@@ -167,21 +167,7 @@ class ARGANSynthesizer(TableSynthesizer):
     def rules(self) -> list[str]:
         """The exact rules found in the real rows and kept in every sampled row, in words."""
         self._check_fitted()
-        labels = [self._token_labels(j) for j in range(len(self.tokens_))]
-        return [rule.describe(self.tokens_.names, labels) for rule in self.rules_]
-
-    def _token_labels(self, j: int) -> list[str]:
-        column = self.tokens_.columns[j]
-        encoder = self.transformer_.encoder(column.name)
-        if isinstance(encoder, NumericEncoder):
-            low, high = token_intervals(encoder)
-            return [
-                "<null>" if np.isnan(a) else f"{a:g}" if a == b else f"[{a:g}, {b:g}]"
-                for a, b in zip(low, high, strict=False)
-            ]
-        labels = [str(level) for level in encoder.levels]
-        labels += ["<other>"] * bool(encoder.rare_levels) + ["<null>"] * encoder.has_null
-        return labels
+        return describe_rules(self.rules_, self.transformer_, self.tokens_)
 
     # ------------------------------------------------------------------ sample
     def sample(self, n: int, conditions: Mapping[str, Any] | None = None, seed: int | None = None) -> pd.DataFrame:
@@ -437,6 +423,34 @@ class ARGANSynthesizer(TableSynthesizer):
         network = get_model(self.model)(self.params_).build_network(self.tokens_.vocabularies)
         network.load_state_dict(group("network."), strict=True)
         self.generator_ = network.to(self.device_).eval()
+
+
+def table_rules(data: pd.DataFrame, discrete_columns: list[str] | None = None) -> list[str]:
+    """The exact rules between the columns of ``data`` that argan would find and keep, in words."""
+    transformer = Transformer(continuous="bins", seed=0).fit(data, discrete_columns=discrete_columns)
+    layout = TokenLayout(transformer.layout)
+    if not len(layout):
+        return []
+    rules = find_rules(layout.tokens(transformer.transform(data)), layout.vocabularies)
+    return describe_rules(rules, transformer, layout)
+
+
+def describe_rules(rules: list[Rule], transformer: Transformer, layout: TokenLayout) -> list[str]:
+    labels = [_token_labels(transformer, layout, j) for j in range(len(layout))]
+    return [rule.describe(layout.names, labels) for rule in rules]
+
+
+def _token_labels(transformer: Transformer, layout: TokenLayout, j: int) -> list[str]:
+    """What each token of token column ``j`` stands for: a level, a value, a range or null."""
+    encoder = transformer.encoder(layout.columns[j].name)
+    if isinstance(encoder, NumericEncoder):
+        low, high = token_intervals(encoder)
+        return [
+            "<null>" if np.isnan(a) else f"{a:g}" if a == b else f"[{a:g}, {b:g}]"
+            for a, b in zip(low, high, strict=False)
+        ]
+    labels = [str(level) for level in encoder.levels]
+    return labels + ["<other>"] * bool(encoder.rare_levels) + ["<null>"] * encoder.has_null
 
 
 def _categorical(logits: torch.Tensor, random: torch.Generator) -> torch.Tensor:
