@@ -116,7 +116,10 @@ def run(
         if sample_rows:
             return {**row, "sample_rows": sample_rows}
         synthetic = pd.read_parquet(synthetic_path)
-        row.update(judge_all(data, synthetic))
+        try:
+            row.update(judge_all(data, synthetic))
+        except Exception as error:  # a peer's odd output must not end the other runs
+            return {**row, "status": "failed", "reason": f"judging failed: {error}"}
         return row
 
 

@@ -267,7 +267,11 @@ class MostlyAdapter(Adapter):
         folder = os.path.join(self.workspace, "SyntheticData")
         out = pd.read_parquet(folder).reset_index(drop=True)
         for column in out.columns:
-            if column in self.discrete and pd.api.types.is_numeric_dtype(self.dtypes[column]):
+            if column not in self.discrete:
+                continue
+            if pd.api.types.is_bool_dtype(self.dtypes[column]):  # written as the strings "True" / "False"
+                out[column] = out[column].map({"True": True, "False": False})
+            elif pd.api.types.is_numeric_dtype(self.dtypes[column]):
                 out[column] = pd.to_numeric(out[column], errors="coerce")
         return out[[c for c in self.columns if c in out.columns]]
 

@@ -64,7 +64,8 @@ def canonical(frame: pd.DataFrame, columns: list[str], discrete: list[str]) -> p
         if column in discrete:
             uniques = pd.unique(series.astype(object))
             mapping = {value: _canonical_value(value) for value in uniques if not _is_missing(value)}
-            out[column] = series.astype(object).map(lambda v, m=mapping: np.nan if _is_missing(v) else m[v])
+            values = series.astype(object).map(lambda v, m=mapping: np.nan if _is_missing(v) else m[v])
+            out[column] = values.astype(object)  # text even when every value is missing
         else:
             out[column] = pd.to_numeric(series, errors="coerce").astype(float)
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
