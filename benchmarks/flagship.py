@@ -18,6 +18,9 @@ Every synthetic table then gets the same judges, in this process:
 - the exact rules of the real training rows (benchmarks/rules.py): the share of synthetic rows that
   keep every rule of each kind.
 
+Per dataset, ``reference`` holds what the real rows score: TRTR ROC AUC (the classifier trained on
+the real training rows) and the share of holdout rows that are exact copies of a training row.
+
 ``--sampling ROWS`` times sampling alone: each model is fitted for one epoch (sampling speed does not
 depend on how long a model trained) and samples ROWS rows, inverse transform included; nothing is
 judged; results go to benchmarks/results/flagship_sampling.json.
@@ -152,6 +155,18 @@ def judge_all(data: harness.Prepared, synthetic: pd.DataFrame) -> dict:
     return scores
 
 
+def reference(dataset: str, rows: int | None) -> dict:
+    """What real rows score: TRTR ROC AUC, and the share of holdout rows that equal a training row."""
+    with tempfile.TemporaryDirectory(prefix="flagship-") as folder:
+        data = harness.prepare(harness.DATASETS[dataset], rows, Path(folder))
+        train, holdout = data.train_canonical, data.holdout_canonical
+        positive = judge.positive_class(train, data.target)
+        return {
+            "trtr_auc": judge.tstr_auc(train, holdout, data.target, data.discrete, positive),
+            "holdout_exact_copy_rate": judge.exact_copy_rate(train, holdout, data.discrete),
+        }
+
+
 def summarize(rows: list[dict]) -> list[dict]:
     frame = pd.DataFrame([row for row in rows if row.get("status") == "ok"])
     if frame.empty:
@@ -183,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     done = {(r["dataset"], r["model"], r["seed"]) for r in document["runs"] if r.get("status") == "ok"}
     models = [parse_model(text) for text in args.models.split(",") if text]
     for dataset in args.datasets.split(","):
+        if not args.sampling:
+            document.setdefault("reference", {})[dataset] = reference(dataset, args.rows)
         for seed in (int(s) for s in args.seeds.split(",")):
             for label, model, params in models:  # models side by side within each seed
                 if (dataset, label, seed) in done:
