@@ -211,15 +211,21 @@ def main(argv: list[str] | None = None) -> int:
                     r for r in document["runs"] if (r["dataset"], r["model"], r["seed"]) != (dataset, label, seed)
                 ]
                 document["runs"].append(row)
-                document["summary"] = summarize(document["runs"])
-                args.output.parent.mkdir(parents=True, exist_ok=True)
-                temporary = args.output.with_suffix(".tmp")
-                temporary.write_text(json.dumps(document, indent=2, default=str))
-                temporary.replace(args.output)
+                save(document, args.output)
                 shown = {k: row.get(k) for k in ("dataset", "model", "seed", "status", "quality", "detection_auc")}
                 print(json.dumps(shown), file=sys.stderr, flush=True)
+    save(document, args.output)
     print(json.dumps(document.get("summary", []), indent=2))
     return 0
+
+
+def save(document: dict, output: Path) -> None:
+    """Write the runs and their summary: a temporary file, then a rename, so no half-written JSON."""
+    document["summary"] = summarize(document["runs"])
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = output.with_suffix(".tmp")
+    temporary.write_text(json.dumps(document, indent=2, default=str))
+    temporary.replace(output)
 
 
 if __name__ == "__main__":
