@@ -12,7 +12,7 @@ from synthgan import Synthesizer
 from synthgan.data.rules import find_rules
 from synthgan.errors import ConditionError, DataError
 
-QUICK = {"epochs": 3, "batch_size": 200, "seed": 1, "verbose": False}
+QUICK = {"epochs": 3, "batch_size": 200, "seed": 1, "verbose": False, "refine_epochs": 1}
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,14 @@ import pytest
 from synthgan import Synthesizer, available_models
 from synthgan.errors import ConditionError, NotFittedError
 
-FAST = {"epochs": 2, "batch_size": 200, "seed": 3, "verbose": False, "check_every": 1}
+FAST = {"epochs": 2, "batch_size": 200, "seed": 3, "verbose": False, "check_every": 1, "refine_epochs": 1}
 CONDITIONAL = {"cgan", "cwgangp", "ctgan", "argan"}
 # Models that condition exactly on any column, numbers included.
 ANY_COLUMN = {"argan"}
 
 
 def fast(model: str) -> dict:
-    """The FAST settings this model takes (argan has no fidelity checks to space out)."""
+    """The FAST settings this model takes (argan has no fidelity checks; only argan refines)."""
     return {k: v for k, v in FAST.items() if k in Synthesizer.parameters(model)}
 
 
@@ -95,11 +95,12 @@ def test_conditional_sampling(fitted):
 
 def test_history_has_losses_and_diversity_signals(fitted):
     history = fitted.history
-    assert list(history["epoch"]) == [1, 2]
-    if fitted.model == "argan":  # a likelihood model: its losses and the held-out likelihood
-        assert np.isfinite(history[["nll_loss", "validation_loss"]]).all().all()
+    if fitted.model == "argan":  # likelihood epochs, then the pair refinement; the held-out likelihood throughout
+        assert list(history["epoch"]) == [1, 2, 3] and list(history["phase"]) == ["likelihood"] * 2 + ["pairs"]
+        assert np.isfinite(history[["nll_loss", "validation_loss", "pairs_loss"]].iloc[2]).all()
         assert (history["validation_loss"] > 0).all()
         return
+    assert list(history["epoch"]) == [1, 2]
     assert {"critic_loss", "generator_loss", "fidelity", "level_coverage", "spread_ratio"} <= set(history)
     assert np.isfinite(history["generator_loss"]).all()
     assert history["fidelity"].between(0, 1).all()

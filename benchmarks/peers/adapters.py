@@ -269,8 +269,8 @@ class MostlyAdapter(Adapter):
         for column in out.columns:
             if column not in self.discrete:
                 continue
-            if pd.api.types.is_bool_dtype(self.dtypes[column]):  # written as the strings "True" / "False"
-                out[column] = out[column].map({"True": True, "False": False})
+            if pd.api.types.is_bool_dtype(self.dtypes[column]):  # comes back as "True" / "False" or bools
+                out[column] = out[column].astype(str).str.lower().map({"true": True, "false": False})
             elif pd.api.types.is_numeric_dtype(self.dtypes[column]):
                 out[column] = pd.to_numeric(out[column], errors="coerce")
         return out[[c for c in self.columns if c in out.columns]]
