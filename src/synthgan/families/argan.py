@@ -95,12 +95,12 @@ class ARGANSynthesizer(TableSynthesizer):
 
     def _train(self, model: ARGAN, tokens: torch.Tensor, train_rows, held_rows, random: torch.Generator) -> None:
         params, network = self.params_, self.generator_
-        optimizer = model.optimizer(network)
+        optimizer, batch_size = model.optimizer(network), model.batch_size(len(train_rows))
         phase = LikelihoodPhase(
             network=network,
             optimizer=optimizer,
             tokens=tokens[train_rows].to(self.device_),
-            batch_size=model.batch_size(len(train_rows)),
+            batch_size=batch_size,
             epochs=params["epochs"],
             fixed_share=model.fixed_share,
             random=random,
@@ -136,7 +136,7 @@ class ARGANSynthesizer(TableSynthesizer):
                     network=network,
                     optimizer=optimizer,
                     tokens=phase.tokens,
-                    batch_size=model.batch_size(len(train_rows)),
+                    batch_size=batch_size,
                     epochs=params["refine_epochs"],
                     fixed_share=model.fixed_share,
                     weight=params["refine_weight"],

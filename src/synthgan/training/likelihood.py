@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from synthgan.nn.autoregressive import ColumnHeads
 from synthgan.training.batches import ShuffledRows
 
-__all__ = ["MIN_STEPS_PER_EPOCH", "LikelihoodPhase", "draw_known", "row_nll"]
+__all__ = ["MIN_STEPS_PER_EPOCH", "LikelihoodPhase", "batch_nll", "draw_known", "row_nll"]
 
 # An "epoch" of a small table is at least this many steps, so early stopping and learning-rate
 # patience (counted in epochs) do not end training before the model has seen enough batches.
@@ -42,6 +42,15 @@ def row_nll(network: ColumnHeads, tokens: torch.Tensor, known: torch.Tensor) -> 
     unknown = ~known.T
     weight = tokens.shape[1] / unknown.sum(0).clamp_min(1)
     return (nll * unknown).sum(0) * weight
+
+
+def batch_nll(
+    network: ColumnHeads, tokens: torch.Tensor, rows: ShuffledRows, fixed_share: float, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The next batch of real rows, each with its own random known columns, and its mean NLL estimate."""
+    batch = tokens[rows.next().to(tokens.device)]
+    known = draw_known(len(batch), batch.shape[1], fixed_share, generator).to(batch.device)
+    return batch, row_nll(network, batch, known).mean()
 
 
 class LikelihoodPhase:
@@ -70,9 +79,7 @@ class LikelihoodPhase:
         self._rows = ShuffledRows(len(tokens), self.batch_size, random)
 
     def step(self) -> dict[str, float]:
-        batch = self.tokens[self._rows.next().to(self.tokens.device)]
-        known = draw_known(len(batch), batch.shape[1], self.fixed_share, self.random).to(batch.device)
-        loss = row_nll(self.network, batch, known).mean()
+        batch, loss = batch_nll(self.network, self.tokens, self._rows, self.fixed_share, self.random)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()

@@ -28,7 +28,7 @@ from synthgan.losses import GradientPenalty, WassersteinLoss
 from synthgan.nn.autoregressive import ColumnHeads
 from synthgan.nn.blocks import Critic
 from synthgan.training.batches import ShuffledRows
-from synthgan.training.likelihood import draw_known, row_nll
+from synthgan.training.likelihood import batch_nll
 from synthgan.training.runtime import rand
 
 __all__ = ["PAIR_GROUPS", "RefinementPhase", "sample_one_hots", "token_groups"]
@@ -127,9 +127,7 @@ class RefinementPhase:
             self.real_tables.append(torch.from_numpy(table / len(tokens)).float().to(self.device))
 
     def step(self) -> dict[str, float]:
-        real = self.tokens[self._rows.next().to(self.device)]
-        known = draw_known(len(real), real.shape[1], self.fixed_share, self.random).to(self.device)
-        nll = row_nll(self.network, real, known).mean()
+        real, nll = batch_nll(self.network, self.tokens, self._rows, self.fixed_share, self.random)
         logs = {"nll_loss": nll.item() / real.shape[1]}
         if self.name == "adversarial":
             judged, logs["critic_loss"] = self._adversarial(real)
