@@ -161,8 +161,9 @@ class NumericEncoder:
             mode = component[is_mode]
             offset = np.clip(scalar[is_mode], -1.0, 1.0)
             out[is_mode] = offset * 4 * self.stds[mode] + self.means[mode]
-        for offset, mass in enumerate(self.point_masses):
-            out[component == self.n_modes + offset] = mass
+        if self.point_masses:
+            is_mass = (component >= self.n_modes) & (component < self.n_modes + len(self.point_masses))
+            out[is_mass] = np.asarray(self.point_masses, dtype=np.float64)[component[is_mass] - self.n_modes]
         return out
 
     def _quantile_position(self, x: np.ndarray) -> np.ndarray:

@@ -2,9 +2,10 @@
 
 Autoregressive models (``argan``) read a table as a row of tokens, one per column: a category's
 level, or a number's component (an exact value, a quantile bin, or null) from the transformer's
-``continuous="bins"`` encoding. :class:`TokenLayout` maps the transformer's matrix to tokens and
-back; within a bin the value is a uniform draw between the bin's edges, which the reversible
-transformer then rounds, clips and casts like any other generated value.
+``continuous="bins"`` encoding. :class:`TokenLayout` maps the transformer's matrix to tokens, and
+drawn tokens to what :meth:`Transformer.decode` reads; within a bin the value is a uniform draw
+between the bin's edges, which the reversible transformer then rounds, clips and casts like any
+other generated value.
 """
 
 from __future__ import annotations
@@ -67,17 +68,15 @@ class TokenLayout:
             out[:, j] = matrix[:, column.token.start : column.token.stop].argmax(axis=1)
         return out
 
-    def matrix(self, tokens: torch.Tensor, offsets: torch.Tensor) -> np.ndarray:
-        """The transformed matrix of ``tokens`` with within-bin ``offsets`` (in [-1, 1], one per column)."""
-        n = len(tokens)
-        matrix = np.zeros((n, self.width), dtype=np.float32)
-        rows = np.arange(n)
+    def choices(
+        self, tokens: torch.Tensor, offsets: torch.Tensor
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """What :meth:`Transformer.decode` reads: each column's token and each number's within-bin
+        offset (in [-1, 1]), from ``(rows, columns)`` tensors of tokens and offsets."""
         tokens_np, offsets_np = tokens.cpu().numpy(), offsets.cpu().numpy()
-        for j, column in enumerate(self.columns):
-            matrix[rows, column.token.start + tokens_np[:, j]] = 1.0
-            if column.scalar is not None:
-                matrix[:, column.scalar.start] = offsets_np[:, j]
-        return matrix
+        choices = {column.name: tokens_np[:, j] for j, column in enumerate(self.columns)}
+        scalars = {column.name: offsets_np[:, j] for j, column in enumerate(self.columns) if column.scalar is not None}
+        return choices, scalars
 
 
 def token_intervals(encoder: NumericEncoder) -> tuple[np.ndarray, np.ndarray]:

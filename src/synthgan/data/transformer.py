@@ -248,25 +248,48 @@ class Transformer:
             raise DataError(f"Expected a numeric matrix, got dtype {matrix.dtype}.")
         if matrix.ndim != 2 or matrix.shape[1] != self.layout.width:
             raise DataError(f"Expected a matrix of shape (rows, {self.layout.width}), got {matrix.shape}.")
-        rng = rng if rng is not None else np.random.default_rng(0)
-        n = len(matrix)
-        columns = {}
+        choices, scalars = {}, {}
         for spec in self.schema:
             spans = self.layout.spans_of(spec.name)
             encoder = self._encoders[spec.name]
             if isinstance(encoder, NumericEncoder):
-                component = matrix[:, spans[1].start : spans[1].stop].argmax(axis=1)
-                values = encoder.inverse(matrix[:, spans[0].start].astype(np.float64), component)
+                choices[spec.name] = matrix[:, spans[1].start : spans[1].stop].argmax(axis=1)
+                scalars[spec.name] = matrix[:, spans[0].start]
+            elif isinstance(encoder, CategoricalEncoder):
+                choices[spec.name] = matrix[:, spans[0].start : spans[0].stop].argmax(axis=1)
+        return self.decode(len(matrix), choices, scalars, rng)
+
+    def decode(
+        self,
+        rows: int,
+        choices: Mapping[str, np.ndarray],
+        scalars: Mapping[str, np.ndarray],
+        rng: np.random.Generator | None = None,
+    ) -> pd.DataFrame:
+        """The table of ``rows`` rows whose one-hot spans chose ``choices`` (per column, the index
+        within its span: a category's slot, a number's component) and whose numbers hold ``scalars``.
+
+        What :meth:`inverse_transform` does after reading the matrix; a model that draws indices
+        (argan's tokens) calls it directly instead of building a one-hot matrix to be read back.
+        """
+        self._check_fitted()
+        rng = rng if rng is not None else np.random.default_rng(0)
+        columns = {}
+        for spec in self.schema:
+            encoder = self._encoders[spec.name]
+            if isinstance(encoder, NumericEncoder):
+                scalar = np.asarray(scalars[spec.name], dtype=np.float64)
+                values = encoder.inverse(scalar, np.asarray(choices[spec.name]))
                 columns[spec.name] = _restore_numeric(values, spec, encoder)
             elif isinstance(encoder, CategoricalEncoder):
-                slots = matrix[:, spans[0].start : spans[0].stop].argmax(axis=1)
                 numeric = np.dtype(spec.dtype).kind in "fiu" if _is_numpy_dtype(spec.dtype) else False
+                slots = np.asarray(choices[spec.name])
                 columns[spec.name] = _restore_discrete(encoder.inverse(slots, rng, numeric), spec, encoder)
             elif isinstance(encoder, IdentifierGenerator):
-                columns[spec.name] = _cast(pd.Series(encoder.generate(n, rng)), spec.dtype)
+                columns[spec.name] = _cast(pd.Series(encoder.generate(rows, rng)), spec.dtype)
             else:
                 value = spec.categories[0] if spec.categories else None
-                columns[spec.name] = _cast(pd.Series([value] * n, dtype=object), spec.dtype)
+                columns[spec.name] = _cast(pd.Series([value] * rows, dtype=object), spec.dtype)
         return pd.DataFrame({name: columns[name].reset_index(drop=True) for name in self.schema.names})
 
     # ------------------------------------------------------------------ conditions

@@ -43,7 +43,7 @@ from synthgan.training.runtime import local_torch_rng, seed_or_random, torch_thr
 
 __all__ = ["ARGANSynthesizer"]
 
-SAMPLE_CHUNK = 4_096
+SAMPLE_CHUNK = 8_192
 VALIDATION_REPEATS = 4  # each held-out row scored under this many random orders, drawn once
 
 
@@ -185,36 +185,36 @@ class ARGANSynthesizer(TableSynthesizer):
             order = list(range(len(self.tokens_)))
         blocks = []
         with torch.no_grad(), torch_threads(self.params_["sample_threads"]):
-            tables = self.generator_.sampling_tables(order)
+            tables = self.generator_.draw_tables(order)
             for start in range(0, max(n, 1), SAMPLE_CHUNK):
                 rows = min(SAMPLE_CHUNK, n - start)
                 blocks.append(self._draw(rows, order, wanted, None, None, tables, random))
         tokens, offsets = (torch.cat(parts) for parts in zip(*blocks, strict=False))
-        matrix = self.tokens_.matrix(tokens, offsets)
-        table = self.transformer_.inverse_transform(matrix, rng=np.random.default_rng(seed_or_random(seed)))
+        choices, scalars = self.tokens_.choices(tokens, offsets)
+        table = self.transformer_.decode(n, choices, scalars, rng=np.random.default_rng(seed_or_random(seed)))
         return self._pin_values(table, conditions or {}, wanted)
 
     def _draw(self, rows, order, wanted, given, known, tables, random):
         """Tokens and within-bin offsets of ``rows`` rows, drawn column by column in ``order``.
 
-        ``tables`` come from ``ColumnHeads.sampling_tables(order)``. ``given`` / ``known`` (impute):
-        tokens already there and which cells they fill; those are revealed first and only the
+        ``tables`` come from ``ColumnHeads.draw_tables(order)``. ``given`` / ``known`` (impute):
+        tokens already there and which cells they fill; every head sees those, and only the
         unknown cells are drawn.
         """
         network, columns = self.generator_, self.tokens_.columns
-        empty, deltas = tables
-        state = empty.expand(rows, -1).clone()
         allowed: dict[int, torch.Tensor] = {j: c.allowed.expand(rows, -1).clone() for j, c in wanted.items()}
         tokens = torch.zeros(rows, len(columns), dtype=torch.long)
+        ids = torch.empty(rows, len(columns), dtype=torch.long)  # token ids in draw order
         if given is not None:
-            for j in range(len(columns)):
-                network.reveal(state, torch.where(known[:, j], given[:, j], network.vocabularies[j]), deltas[j], 0)
+            for position, j in enumerate(order):
+                unknown = torch.full_like(given[:, j], network.vocabularies[j])
+                ids[:, position] = network.token_ids(j, torch.where(known[:, j], given[:, j], unknown))
                 tokens[:, j] = given[:, j]
                 self._narrow(allowed, j, given[:, j], rows, known[:, j])
         for position, j in enumerate(order):
             if known is not None and bool(known[:, j].all()):
                 continue
-            logits = network.column_logits(state, j, position)
+            logits = network.drawn_logits(tables, ids if known is not None else ids[:, :position], j, position)
             if j in wanted:
                 logits = logits + wanted[j].log_weight
             if j in allowed:
@@ -224,11 +224,9 @@ class ARGANSynthesizer(TableSynthesizer):
                     mask[dead] = wanted[j].allowed if j in wanted else True
                 logits = logits.masked_fill(~mask, float("-inf"))
             drawn = _categorical(logits, random)
-            if known is not None:  # known cells were revealed up front: reveal only the drawn ones
+            if known is not None:
                 drawn = torch.where(known[:, j], given[:, j], drawn)
-                network.reveal(state, torch.where(known[:, j], network.vocabularies[j], drawn), deltas[j], position + 1)
-            else:
-                network.reveal(state, drawn, deltas[j], position + 1)
+            ids[:, position] = network.token_ids(j, drawn)
             tokens[:, j] = drawn
             self._narrow(allowed, j, drawn, rows, None if known is None else ~known[:, j])
         offsets = torch.rand(rows, len(columns), generator=random) * 2 - 1
@@ -374,7 +372,7 @@ class ARGANSynthesizer(TableSynthesizer):
         order = list(range(len(self.tokens_)))
         parts = []
         with torch.no_grad(), torch_threads(self.params_["sample_threads"]):
-            tables = self.generator_.sampling_tables(order)
+            tables = self.generator_.draw_tables(order)
             for start in range(0, len(data), SAMPLE_CHUNK):
                 block = slice(start, start + SAMPLE_CHUNK)
                 rows = len(given[block])
@@ -382,9 +380,8 @@ class ARGANSynthesizer(TableSynthesizer):
         if not parts:
             return data.copy()
         tokens, offsets = (torch.cat(p) for p in zip(*parts, strict=False))
-        decoded = self.transformer_.inverse_transform(
-            self.tokens_.matrix(tokens, offsets), rng=np.random.default_rng(seed_or_random(seed))
-        )
+        choices, scalars = self.tokens_.choices(tokens, offsets)
+        decoded = self.transformer_.decode(len(data), choices, scalars, rng=np.random.default_rng(seed_or_random(seed)))
         out = data.copy()
         for j, name in enumerate(self.tokens_.names):
             gaps = missing[:, j]

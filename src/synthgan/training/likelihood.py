@@ -14,7 +14,6 @@ other order (conditions on any column, imputation) well trained.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 from synthgan.nn.autoregressive import ColumnHeads
 from synthgan.training.batches import ShuffledRows
@@ -37,11 +36,9 @@ def draw_known(rows: int, columns: int, fixed_share: float, generator: torch.Gen
 
 def row_nll(network: ColumnHeads, tokens: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
     """Per-row estimate of the negative log-likelihood (nats, summed over columns)."""
-    logits = network(tokens, known)  # (columns, rows, vocabulary)
-    nll = -torch.gather(F.log_softmax(logits, dim=2), 2, tokens.T.unsqueeze(2)).squeeze(2)
-    unknown = ~known.T
-    weight = tokens.shape[1] / unknown.sum(0).clamp_min(1)
-    return (nll * unknown).sum(0) * weight
+    unknown = ~known
+    weight = tokens.shape[1] / unknown.sum(1).clamp_min(1)
+    return (network.token_nll(tokens, known) * unknown).sum(1) * weight
 
 
 def batch_nll(
