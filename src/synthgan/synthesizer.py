@@ -101,6 +101,15 @@ class Synthesizer:
         if not hasattr(self, "generator_"):
             raise NotFittedError(f"This Synthesizer({self.model!r}) is not fitted yet. Call fit(...) first.")
 
+    def anomaly_scores(self, data: Any, per_column: bool = False, seed: int | None = None) -> pd.Series:
+        """How anomalous each row of ``data`` is to the fitted model (higher = more). Table models only."""
+        from synthgan.errors import ParameterError
+
+        raise ParameterError(
+            f"Model {self.model!r} does not score anomalies: anomaly scores are for table models "
+            "('argan' gives each row's negative log-likelihood; the adversarial models, their critic's verdict)."
+        )
+
     # ------------------------------------------------------------------ files
     def save(self, path: str | Path) -> None:
         """Write one model file: weights in safetensors, everything else as JSON in its header."""

@@ -17,6 +17,7 @@ from synthgan.cli import (  # noqa: F401
     inspect_cmd,
     models_cmd,
     sample_cmd,
+    score_cmd,
 )
 from synthgan.cli.app import app, run
 

@@ -25,6 +25,7 @@ from synthgan.data.schema import Schema
 from synthgan.data.tokens import TokenLayout, token_intervals
 from synthgan.data.transformer import Transformer
 from synthgan.errors import ConditionError, DataError, ParameterError
+from synthgan.families.argan_scoring import row_surprise
 from synthgan.families.table import TableSynthesizer
 from synthgan.models import get_model
 from synthgan.models.argan import ARGAN
@@ -390,6 +391,21 @@ class ARGANSynthesizer(TableSynthesizer):
                 column[gaps] = decoded[name].to_numpy(dtype=object)[gaps]
                 out[name] = _like(column, data[name], self.transformer_.schema[name].dtype)
         return out
+
+    # ------------------------------------------------------------------ anomaly scores
+    def anomaly_scores(
+        self, data: pd.DataFrame, per_column: bool = False, seed: int | None = None
+    ) -> pd.Series | pd.DataFrame:
+        """How surprising each row of ``data`` is to the model, in nats (higher = more anomalous),
+        indexed like ``data``: its negative log-likelihood, plus the surprise of cells the model never
+        saw. ``per_column=True`` gives each column's share (the columns sum to the score), to see
+        which cell made a row unusual. ``seed`` (default: the fit seed) picks the column orders
+        averaged over; the same model, data and seed give the same scores. See
+        :mod:`synthgan.families.argan_scoring`.
+        """
+        self._check_fitted()
+        cells = row_surprise(self, data, self.params_["seed"] if seed is None else seed)
+        return cells if per_column else cells.sum(axis=1).rename("anomaly_score")
 
     # ------------------------------------------------------------------ files
     def _file_state(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:

@@ -22,6 +22,7 @@ from synthgan.data.sampler import ConditionSampler
 from synthgan.data.schema import Schema
 from synthgan.data.transformer import Transformer
 from synthgan.errors import ConditionError, ParameterError
+from synthgan.families.table_scoring import critic_scores
 from synthgan.losses.auxiliary import TargetClassifierLoss
 from synthgan.models import GANModel, get_model
 from synthgan.nn import LayoutHead
@@ -117,7 +118,7 @@ class TableSynthesizer(Synthesizer):
             average=average,
             classifier=self._target_classifier(params, transformer.layout),
         )
-        self.generator_, self.head_ = sampling_generator, head
+        self.generator_, self.head_, self.critic_ = sampling_generator, head, critic
         monitor_real = matrix[monitor_rows]
         monitor_seed = int(torch.randint(2**31 - 1, (1,), generator=cpu_random))
 
@@ -324,10 +325,27 @@ class TableSynthesizer(Synthesizer):
         generator.train(was_training)
         return out
 
+    # ------------------------------------------------------------------ anomaly scores
+    def anomaly_scores(
+        self, data: pd.DataFrame, per_column: bool = False, seed: int | None = None
+    ) -> pd.Series | pd.DataFrame:
+        """How unreal the critic finds each row of ``data`` (higher = more anomalous), indexed like
+        ``data``. Cells the model never saw (new categories, numbers out of range) add their
+        surprise; ``per_column=True`` gives that surprise per column plus a ``critic`` column (the
+        critic judges whole rows, so it has no per-column share). See :mod:`synthgan.families.table_scoring`.
+        """
+        self._check_fitted()
+        seed = self.params_["seed"] if seed is None else seed
+        critic, surprise = critic_scores(self, data, seed)
+        if per_column:
+            return surprise.assign(critic=critic)
+        return pd.Series(critic + surprise.to_numpy().sum(axis=1), index=data.index, name="anomaly_score")
+
     # ------------------------------------------------------------------ files
     def _file_state(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
         transformer_meta, transformer_arrays = self.transformer_.to_state()
         tensors = {f"generator.{name}": value for name, value in self.generator_.state_dict().items()}
+        tensors.update({f"critic.{name}": value for name, value in self.critic_.state_dict().items()})
         tensors.update({f"transformer.{name}": value for name, value in transformer_arrays.items()})
         tensors["sampler.frequency"] = self.sampler_.frequency
         meta = {
@@ -348,10 +366,13 @@ class TableSynthesizer(Synthesizer):
         self.condition_spans_ = tuple(span for span in transformer.layout.discrete_spans if span.column in columns)
         self.sampler_ = ConditionSampler.from_frequency(self.condition_spans_, group("sampler.")["frequency"])
         model = get_model(self.model)(self.params_)
-        generator, _, head = self._build(model, transformer.layout, self.sampler_.width)
+        generator, critic, head = self._build(model, transformer.layout, self.sampler_.width)
         generator.load_state_dict(group("generator."), strict=True)
         generator.eval()
-        self.generator_, self.head_ = generator, head
+        critic_weights = group("critic.")  # files saved before synthgan kept the critic have none
+        if critic_weights:
+            critic.load_state_dict(critic_weights, strict=True)
+        self.generator_, self.head_, self.critic_ = generator, head, critic.eval() if critic_weights else None
 
 
 def _force(matrix: np.ndarray, layout: Layout, wanted: dict[str, tuple[int, int]]) -> np.ndarray:

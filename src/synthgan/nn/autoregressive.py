@@ -138,6 +138,17 @@ class ColumnHeads(nn.Module):
         """Logits ``(rows, vocabulary)`` of ``column``, whose head is block ``position`` of ``state``."""
         return self._head(state[:, position * self.hidden : (position + 1) * self.hidden], column)
 
+    def ordered_nll(self, tokens: torch.Tensor, order: list[int]) -> torch.Tensor:
+        """Exact chain-rule NLL ``(rows, columns)``: each column's token given those before it in
+        ``order`` (the terms sum to the row's negative log-likelihood in that order)."""
+        tables = self.draw_tables(order)
+        ids = torch.stack([self.token_ids(c, tokens[:, c]) for c in order], dim=1)
+        nll = torch.empty(tokens.shape, dtype=tables.starts.dtype)
+        for position, column in enumerate(order):
+            logits = self.drawn_logits(tables, ids[:, :position], column, position)
+            nll[:, column] = F.cross_entropy(logits, tokens[:, column], reduction="none")
+        return nll
+
     def _head(self, pre: torch.Tensor, column: int) -> torch.Tensor:
         """The rest of ``column``'s head after its first layer's pre-activation ``pre``."""
         h = F.relu(torch.addmm(self.second_bias[column], F.relu(pre), self.second[column]))
