@@ -64,7 +64,7 @@ def test_layout_matches_matrix(mixed, fitted):
     matrix = fitted.transform(mixed)
     layout = fitted.layout
     assert matrix.shape == (len(mixed), layout.width)
-    assert matrix.dtype == np.float32
+    assert matrix.dtype == np.float64  # exact by default; networks ask for float32
     assert [span.column for span in layout.discrete_spans] == ["children", "city", "member", "grade"]
     for span in layout:
         block = matrix[:, span.start : span.stop]

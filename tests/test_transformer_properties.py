@@ -51,7 +51,7 @@ def test_round_trip_keeps_every_value(df, continuous):
     before = df.copy()
     transformer = Transformer(max_modes=4, continuous=continuous).fit(df)
     matrix = transformer.transform(df)
-    assert matrix.shape == (len(df), transformer.layout.width) and matrix.dtype == np.float32
+    assert matrix.shape == (len(df), transformer.layout.width) and matrix.dtype == np.float64
     for span in transformer.layout:
         block = matrix[:, span.start : span.stop]
         assert (block.sum(axis=1) == 1).all() if span.kind == "onehot" else (np.abs(block) < 1).all()

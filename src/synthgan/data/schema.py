@@ -9,7 +9,6 @@ observed range, decimals, categories and null share. It serializes to plain JSON
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -17,8 +16,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.api import guess_datetime_format
 
+from synthgan.data.datetimes import parse_datetimes, text_datetime_format
 from synthgan.errors import DataError, SchemaError
 
 __all__ = ["ColumnKind", "ColumnSpec", "Schema", "infer_schema"]
@@ -275,40 +274,6 @@ def _guess_kind(series: pd.Series, non_null: pd.Series, n_distinct: int) -> Colu
     if all_unique:
         return ColumnKind.IDENTIFIER
     return ColumnKind.CATEGORICAL
-
-
-def text_datetime_format(series: pd.Series) -> str | None:
-    """For dates written as text: the one strftime format that reads every cell and writes it back.
-
-    Tries the format pandas guesses from the first value, month first and then day first; None when
-    no single format fits (the column is then parsed value by value and written back as ISO 8601).
-    """
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return None
-    text = series.dropna().astype(str)
-    if text.empty:
-        return None
-    head = text.head(1_000)
-    for dayfirst in (False, True):
-        with warnings.catch_warnings():  # pandas warns when the guess contradicts ``dayfirst``
-            warnings.simplefilter("ignore", UserWarning)
-            guessed = guess_datetime_format(text.iloc[0], dayfirst=dayfirst)
-        if guessed is None:
-            continue
-        try:
-            parsed = pd.to_datetime(text, format=guessed)  # raises if a cell does not fit the format
-        except (TypeError, ValueError):
-            continue
-        if parsed.head(1_000).dt.strftime(guessed).equals(head):
-            return guessed
-    return None
-
-
-def parse_datetimes(series: pd.Series, text_format: str | None = None) -> pd.Series:
-    """The column as timestamps (NaT where missing or unreadable)."""
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return series
-    return pd.to_datetime(series, errors="coerce", format=text_format or "mixed")
 
 
 def _is_bool_object(non_null: pd.Series) -> bool:

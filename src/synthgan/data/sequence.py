@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthgan.data.schema import parse_datetimes, text_datetime_format, validate_table
+from synthgan.data.datetimes import parse_datetimes, text_datetime_format
+from synthgan.data.schema import validate_table
 from synthgan.errors import DataError, ParameterError
 
 __all__ = ["GAP_POLICIES", "SEQUENCE_ID", "TimeAxis", "Windows", "cut_windows", "sequence_ids"]

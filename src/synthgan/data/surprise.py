@@ -55,7 +55,7 @@ def encode_for_scoring(transformer: Transformer, data: pd.DataFrame) -> tuple[np
         repaired[spec.name] = column
         surprise[spec.name] = cost
     table = pd.DataFrame(repaired, index=data.index)
-    return transformer.transform(table), pd.DataFrame(surprise, index=data.index)
+    return transformer.transform(table, dtype=np.float32), pd.DataFrame(surprise, index=data.index)
 
 
 def _repair_category(column: pd.Series, encoder: CategoricalEncoder) -> tuple[pd.Series, np.ndarray]:

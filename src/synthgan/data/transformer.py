@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from synthgan.data.categorical import CategoricalEncoder
+from synthgan.data.datetimes import format_datetimes, parse_datetimes, text_datetime_format
 from synthgan.data.layout import Layout, Span
 from synthgan.data.numeric import METHODS, NumericEncoder
 from synthgan.data.regenerated import IdentifierGenerator
@@ -36,8 +37,6 @@ from synthgan.data.schema import (
     ColumnSpec,
     Schema,
     infer_schema,
-    parse_datetimes,
-    text_datetime_format,
     validate_table,
 )
 from synthgan.errors import ConditionError, DataError, NotFittedError, ParameterError, SchemaError
@@ -46,7 +45,16 @@ __all__ = ["Transformer"]
 
 STATE_VERSION = 1
 # Datetime resolutions tried from coarsest to finest, in nanoseconds.
-_DATETIME_UNITS = {"D": 86_400 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+# The grains a datetime column can have, coarsest first: values all on the hour stay on the hour.
+_DATETIME_UNITS = {
+    "D": 86_400 * 10**9,
+    "h": 3_600 * 10**9,
+    "min": 60 * 10**9,
+    "s": 10**9,
+    "ms": 10**6,
+    "us": 10**3,
+    "ns": 1,
+}
 
 
 class Transformer:
@@ -78,7 +86,7 @@ class Transformer:
     Example
     -------
     >>> t = Transformer().fit(df)                       # doctest: +SKIP
-    >>> matrix = t.transform(df)                        # float32, shape (len(df), t.layout.width)
+    >>> matrix = t.transform(df)                        # float64, shape (len(df), t.layout.width)
     >>> again = t.inverse_transform(matrix)             # same columns, order and dtypes as df
     """
 
@@ -203,11 +211,12 @@ class Transformer:
             raise NotFittedError("This Transformer is not fitted yet. Call fit(df) first.")
 
     # ------------------------------------------------------------------ forward
-    def transform(self, df: pd.DataFrame, dtype: type = np.float32) -> np.ndarray:
+    def transform(self, df: pd.DataFrame, dtype: type = np.float64) -> np.ndarray:
         """Encode ``df`` as a matrix of shape ``(len(df), layout.width)``.
 
-        float32 (the default, what networks train on) keeps about 7 significant digits of each
-        offset; pass ``dtype=np.float64`` for a bit-exact round trip of very large integers.
+        float64 (the default) round-trips every number a float64 holds exactly, integers up to
+        2**53 included; networks train on ``dtype=np.float32``, which keeps about 7 significant
+        digits of each offset (an int64 of 8 digits would come back off by one).
         """
         self._check_fitted()
         if not isinstance(df, pd.DataFrame):
@@ -278,7 +287,7 @@ class Transformer:
         for spec in self.schema:
             encoder = self._encoders[spec.name]
             if isinstance(encoder, NumericEncoder):
-                scalar = np.asarray(scalars[spec.name], dtype=np.float64)
+                scalar = _widen(np.asarray(scalars[spec.name]), rng)
                 values = encoder.inverse(scalar, np.asarray(choices[spec.name]))
                 columns[spec.name] = _restore_numeric(values, spec, encoder)
             elif isinstance(encoder, CategoricalEncoder):
@@ -421,6 +430,15 @@ def _numbers(
         raise DataError(f"Column {spec.name!r} should be numeric ({spec.kind.value}) but holds other values.") from None
 
 
+def _widen(scalar: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """float64 offsets; a float32 one stands for every value within half a float32 step of it, so
+    it is drawn among them (else a column of 8-digit integers decodes onto a grid of steps of ~6)."""
+    if scalar.dtype != np.float32:
+        return scalar.astype(np.float64)
+    step = np.spacing(np.abs(scalar)).astype(np.float64)
+    return scalar.astype(np.float64) + (rng.random(len(scalar)) - 0.5) * step
+
+
 def _restore_numeric(values: np.ndarray, spec: ColumnSpec, encoder: NumericEncoder) -> pd.Series:
     datetime_unit = encoder.datetime_unit
     if datetime_unit is not None:
@@ -428,7 +446,9 @@ def _restore_numeric(values: np.ndarray, spec: ColumnSpec, encoder: NumericEncod
         size = _DATETIME_UNITS[datetime_unit]
         low_n, high_n = low.value / size, high.value / size
         clipped = np.clip(np.round(values), low_n, high_n)
-        stamps = pd.to_datetime(pd.Series(clipped * size), unit="ns", errors="coerce")
+        missing = np.isnan(clipped)
+        nanos = np.where(missing, 0, clipped).astype(np.int64) * size  # in int64: float64 ns lose digits
+        stamps = pd.Series(pd.to_datetime(nanos, unit="ns")).where(~missing)
         return _cast_datetime(stamps, spec, encoder.datetime_format)
     if spec.minimum is not None:
         values = np.clip(values, spec.minimum, spec.maximum)
@@ -482,8 +502,7 @@ def _cast_datetime(stamps: pd.Series, spec: ColumnSpec, text_format: str | None 
             return stamps.dt.tz_localize("UTC").astype(spec.dtype)
         return stamps.astype(spec.dtype)
     if text_format is not None:
-        formatted = stamps.dt.strftime(text_format)
-        return formatted.astype(object).where(stamps.notna(), None).astype(spec.dtype)
+        return format_datetimes(stamps, text_format).astype(spec.dtype)
     formatted = stamps.dt.strftime("%Y-%m-%d %H:%M:%S")
     if all(s.endswith(" 00:00:00") for s in formatted.dropna().head(100)):
         formatted = stamps.dt.strftime("%Y-%m-%d")

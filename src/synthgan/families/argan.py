@@ -80,7 +80,7 @@ class ARGANSynthesizer(TableSynthesizer):
         self.tokens_ = TokenLayout(transformer.layout)
         if not len(self.tokens_):
             raise DataError("The table has no column to learn (only identifiers or constants).")
-        tokens = self.tokens_.tokens(transformer.transform(data))
+        tokens = self.tokens_.tokens(transformer.transform(data, dtype=np.float32))
         self.rules_ = find_rules(tokens, self.tokens_.vocabularies) if params["rules"] else []
 
         numpy_random = np.random.default_rng(seed_or_random(seed))
@@ -230,7 +230,7 @@ class ARGANSynthesizer(TableSynthesizer):
             ids[:, position] = network.token_ids(j, drawn)
             tokens[:, j] = drawn
             self._narrow(allowed, j, drawn, rows, None if known is None else ~known[:, j])
-        offsets = torch.rand(rows, len(columns), generator=random) * 2 - 1
+        offsets = torch.rand(rows, len(columns), generator=random, dtype=torch.float64) * 2 - 1
         for j, condition in wanted.items():
             if condition.low is not None:
                 offsets[:, j] = self._range_offsets(j, tokens[:, j], condition, offsets[:, j])
@@ -265,7 +265,7 @@ class ARGANSynthesizer(TableSynthesizer):
         width = (bh - bl).clamp_min(1e-300)
         start = ((torch.clamp(bl, min=condition.low) - bl) / width * 2 - 1).clamp(-1, 1)
         stop = ((torch.clamp(bh, max=condition.high) - bl) / width * 2 - 1).clamp(-1, 1)
-        return (start + (u + 1) / 2 * (stop - start)).float()
+        return start + (u + 1) / 2 * (stop - start)
 
     def _pin_values(self, table: pd.DataFrame, conditions: Mapping[str, Any], wanted) -> pd.DataFrame:
         """Exact numeric values asked for (``{"age": 30}``) and range ends, after decoding."""
@@ -361,7 +361,7 @@ class ARGANSynthesizer(TableSynthesizer):
         for j, name in enumerate(self.tokens_.names):
             if missing[:, j].any():
                 filled[name] = filled[name].astype(object).where(~missing[:, j], template[name].iloc[0])
-        given = torch.from_numpy(self.tokens_.tokens(self.transformer_.transform(filled)))
+        given = torch.from_numpy(self.tokens_.tokens(self.transformer_.transform(filled, dtype=np.float32)))
         known = torch.from_numpy(~missing)
         no_null = {}
         for j, name in enumerate(self.tokens_.names):
@@ -444,7 +444,7 @@ def table_rules(data: pd.DataFrame, discrete_columns: list[str] | None = None) -
     layout = TokenLayout(transformer.layout)
     if not len(layout):
         return []
-    rules = find_rules(layout.tokens(transformer.transform(data)), layout.vocabularies)
+    rules = find_rules(layout.tokens(transformer.transform(data, dtype=np.float32)), layout.vocabularies)
     return describe_rules(rules, transformer, layout)
 
 

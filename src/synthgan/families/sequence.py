@@ -114,12 +114,12 @@ class SequenceSynthesizer(Synthesizer):
         learned = self._learned_statics(statics.columns)
         self.static_transformer_ = self._transformer(statics[learned], discrete_columns, schema) if learned else None
         static_matrix = (
-            self.static_transformer_.transform(statics[learned])
+            self.static_transformer_.transform(statics[learned], dtype=np.float32)
             if self.static_transformer_
             else np.zeros((len(windows), 0), np.float32)
         )
         return WindowBatches(
-            torch.from_numpy(self.transformer_.transform(temporal)).to(self.device_),
+            torch.from_numpy(self.transformer_.transform(temporal, dtype=np.float32)).to(self.device_),
             torch.from_numpy(windows.rows).to(self.device_),
             torch.from_numpy(static_matrix).to(self.device_),
             self.params_["batch_size"],

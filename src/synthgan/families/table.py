@@ -81,7 +81,7 @@ class TableSynthesizer(Synthesizer):
         transformer = Transformer(schema=schema if isinstance(schema, Schema) else None, seed=seed)
         self.transformer_ = transformer.fit(data, discrete_columns=discrete_columns, overrides=overrides)
         self.target_ = self._check_target(model_class, target)
-        matrix = transformer.transform(data)
+        matrix = transformer.transform(data, dtype=np.float32)
 
         cpu_random = torch.Generator().manual_seed(seed_or_random(seed))
         numpy_random = np.random.default_rng(seed_or_random(seed))

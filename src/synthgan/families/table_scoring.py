@@ -84,6 +84,6 @@ def _own_conditions(model: TableSynthesizer, rows: torch.Tensor, random: torch.G
 
 def _second_fake(model: TableSynthesizer, n: int, seed: int | None) -> torch.Tensor:
     """Generated rows with their conditions, as the Cramér critic compares against (encoded exactly)."""
-    generated = model.transformer_.transform(model.sample(min(n, 10_000), seed=seed))
+    generated = model.transformer_.transform(model.sample(min(n, 10_000), seed=seed), dtype=np.float32)
     rows = torch.from_numpy(generated)
     return torch.cat([rows, _own_conditions(model, rows, torch.Generator().manual_seed(seed_or_random(seed)))], 1)
