@@ -42,6 +42,10 @@ class BalanceResult:
     synthesizers: dict[Any, Synthesizer] = field(default_factory=dict)
 
 
+# A numeric target with more distinct values than this is a measurement, not a class label.
+MAX_CLASSES = 50
+
+
 def class_counts(df: pd.DataFrame, target: str) -> pd.Series:
     """Rows per class of ``df[target]``, most frequent first; a DataError if the column cannot be balanced."""
     if target not in df.columns:
@@ -49,6 +53,14 @@ def class_counts(df: pd.DataFrame, target: str) -> pd.Series:
     if df[target].isna().any():
         raise DataError(f"Target column {target!r} has missing values. Drop or fill those rows first.")
     counts = df[target].value_counts()
+    column = df[target]
+    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    if numeric and (len(counts) > MAX_CLASSES or not np.all(np.mod(column.to_numpy(dtype=float), 1) == 0)):
+        raise DataError(
+            f"Target column {target!r} looks continuous ({len(counts)} distinct numbers); balance needs a "
+            f"discrete target of class labels. Bin it first (for instance pd.cut(df[{target!r}], 4)) or pick "
+            "a class column."
+        )
     if len(counts) < 2:
         raise DataError(f"Target column {target!r} has a single class; there is nothing to balance.")
     return counts

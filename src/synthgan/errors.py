@@ -31,6 +31,10 @@ class ModelFileError(SynthganError, OSError):
     """A model file is missing, truncated, corrupted, foreign or from a newer format."""
 
 
+class OutputError(SynthganError, OSError):
+    """An output (a model file, a table, a report) cannot be written where it was asked for."""
+
+
 class TrainingError(SynthganError, RuntimeError):
     """Training diverged (NaN or exploding loss) or could not proceed."""
 

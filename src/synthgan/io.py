@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,8 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from synthgan.errors import ModelFileError, SynthganError
+from synthgan.errors import ModelFileError, ParameterError, SynthganError
+from synthgan.files import atomic_path
 
 if TYPE_CHECKING:
     from synthgan.synthesizer import Synthesizer
@@ -34,7 +36,6 @@ def save_synthesizer(synthesizer: Synthesizer, path: str | Path) -> None:
     (``_file_state``); this adds what every model file carries.
     """
     from synthgan import __version__
-    from synthgan.cli.io import atomic_path
 
     family_meta, family_tensors = synthesizer._file_state()
     tensors = {name: _contiguous_cpu(value) for name, value in family_tensors.items()}
@@ -56,6 +57,8 @@ def save_synthesizer(synthesizer: Synthesizer, path: str | Path) -> None:
 
 def load_synthesizer(path: str | Path) -> Synthesizer:
     """Read a model file; any problem with it raises :class:`ModelFileError`."""
+    if not isinstance(path, str | os.PathLike):
+        raise ParameterError(f"path must be a file path (a str or pathlib.Path), got {type(path).__name__}.")
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"No model file at {path}. Check the path, or fit and save a model first.")

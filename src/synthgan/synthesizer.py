@@ -10,9 +10,11 @@ history, model files, the fitted check) lives here once.
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from synthgan.errors import NotFittedError
@@ -36,6 +38,18 @@ def family_class(model: str) -> type[Synthesizer]:
     # A model may name a subclass of its family's Synthesizer (argan samples column by column).
     module, name = (getattr(strategy, "synthesizer", None) or FAMILIES[family]).split(":")
     return getattr(importlib.import_module(module), name)
+
+
+# Memory a sampled cell takes once decoded into a DataFrame (object columns included), roughly.
+BYTES_PER_CELL = 80
+
+
+def _memory_bytes() -> int:
+    """Physical memory of this machine (a large default where the OS does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return 2**40
 
 
 class Synthesizer:
@@ -96,6 +110,21 @@ class Synthesizer:
         self.params_ = validate_params(model_class, self.params)
         self.device_ = resolve_device(self.params_["device"])
         return model_class(self.params_)
+
+    def _check_count(self, n: Any, noun: str, cells_per_item: int, name: str = "n") -> None:
+        """``n`` must be a non-negative integer whose ``n * cells_per_item`` cells fit in memory
+        (about 80 bytes a cell once decoded into pandas); else one ParameterError that says so."""
+        from synthgan.errors import ParameterError
+
+        if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 0:
+            raise ParameterError(f"{name} must be a non-negative integer number of {noun}, got {n!r}.")
+        needed, available = int(n) * cells_per_item * BYTES_PER_CELL, _memory_bytes()
+        if needed > available:  # cells_per_item 0: a count that allocates nothing
+            raise ParameterError(
+                f"{name}={int(n):,} {noun} would need about {needed / 2**30:,.0f} GiB, more than this machine's "
+                f"{available / 2**30:,.0f} GiB. Ask for fewer per call, or stream them to disk with "
+                "`synthgan sample --rows N`, which writes in chunks."
+            )
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "generator_"):

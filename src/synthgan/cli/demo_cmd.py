@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from synthgan.cli.app import app
+from synthgan.cli.options import SEED
 
 DEMO_TARGET = "income"
 DEMO_SENSITIVE = ["sex", "race"]
@@ -20,7 +21,7 @@ DEMO_PLOT_COLUMNS = ["age", "hours-per-week", "education", "marital-status", "oc
 @click.option("--model", default="argan", show_default=True, help="Model to fit (see `synthgan models`).")
 @click.option("--minutes", default=2.0, show_default=True, type=click.FloatRange(min=0), help="Training time budget.")
 @click.option("--epochs", default=None, type=click.IntRange(min=1), help="Train exactly N epochs, no time budget.")
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=SEED)
 @click.option("--rows", default=None, type=click.IntRange(min=50), help="Use only N rows of Adult (quick runs).")
 def demo_command(output_dir: str, model: str, minutes: float, epochs: int | None, seed: int, rows: int | None) -> None:
     """Inspect, fit, sample, evaluate and report on the embedded Adult dataset.

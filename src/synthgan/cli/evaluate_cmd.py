@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from synthgan.cli.app import app
+from synthgan.cli.options import SEED
 
 STYLES = {"good": "bold green", "fair": "bold yellow", "poor": "bold red", "skipped": "dim", "info": "bold blue"}
 MAX_WIDTH = 100
@@ -30,7 +31,7 @@ def _columns(value: str) -> list[str]:
 )
 @click.option("--discrete", default="", help="Comma-separated columns to treat as categorical.")
 @click.option("--sections", default="", help="Comma-separated subset of sections to run (default: all).")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed for every subsample and model.")
+@click.option("--seed", default=0, show_default=True, type=SEED, help="Seed for every subsample and model.")
 def evaluate_command(
     real: str,
     synthetic: str,

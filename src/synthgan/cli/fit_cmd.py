@@ -25,8 +25,10 @@ def fit_command(
     (dcgan, cdcgan), images: a .npy/.npz file, an IDX file (gzipped or not) or a folder of PNG files.
     """
     from synthgan.cli.io import read_table
+    from synthgan.files import check_writable
     from synthgan.synthesizer import Synthesizer
 
+    check_writable(output)  # before training, not after
     family = Synthesizer(model).family
     if labels is not None and family != "image":
         raise click.UsageError("--labels is for image models (dcgan, cdcgan); tables take --target.")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 from synthgan.errors import DataError
+from synthgan.files import atomic_path
 
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 
@@ -29,26 +27,6 @@ def read_table(path: str | Path) -> pd.DataFrame:
     except (ValueError, OSError, pd.errors.ParserError) as error:
         raise DataError(f"Could not read {path}: {error}") from None
     raise DataError(f"Unsupported file type for {path}. Use .csv, .csv.gz or .parquet.")
-
-
-@contextmanager
-def atomic_path(path: str | Path):
-    """Yield a temporary path next to ``path``; rename it into place only if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        # Owner-only files (mkstemp's, or a writer's own temp file renamed onto ours) get the usual
-        # permissions, as open() would have given them.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> None:

@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+# What --seed accepts everywhere: the seeds numpy and torch take.
+SEED = click.IntRange(min=0, max=2**63 - 1)
+
 
 def training_options(command: Callable) -> Callable:
     """Add the model and training options of ``synthgan fit`` to a command."""
@@ -14,7 +17,7 @@ def training_options(command: Callable) -> Callable:
         click.option("--model", "-m", default="argan", show_default=True, help="Model name (see `synthgan models`)."),
         click.option("--epochs", type=click.IntRange(min=1), default=None, help="Training epochs (model default)."),
         click.option("--batch-size", type=click.IntRange(min=2), default=None, help="Rows per step."),
-        click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random draw."),
+        click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of every random draw."),
         click.option("--max-minutes", type=click.FloatRange(min=0), default=None, help="Training time budget."),
         click.option("--discrete", default="", help="Comma-separated columns to treat as categorical."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar."),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from synthgan.cli.app import app
+from synthgan.cli.options import SEED
 
 # Rows generated and written per chunk: memory stays flat however many rows are asked for.
 CHUNK_ROWS = 100_000
@@ -18,7 +19,7 @@ CHUNK_ROWS = 100_000
 @click.argument("model_file", type=click.Path(dir_okay=False))
 @click.option("--rows", "-n", required=True, type=click.IntRange(min=1), help="Rows (sequences, images) to make.")
 @click.option("--condition", "-c", multiple=True, help="COLUMN=VALUE; repeat for several columns.")
-@click.option("--seed", type=int, default=None, help="Seed (default: the model's fit seed).")
+@click.option("--seed", type=SEED, default=None, help="Seed (default: the model's fit seed).")
 @click.option("--output", "-o", required=True, type=click.Path(), help=".csv, .csv.gz, .parquet; images: a folder")
 def sample_command(model_file, rows, condition, seed, output) -> None:
     """Generate ROWS synthetic rows (or sequences) from MODEL_FILE into OUTPUT (CSV or Parquet).
@@ -26,6 +27,7 @@ def sample_command(model_file, rows, condition, seed, output) -> None:
     For image models OUTPUT is a new folder: ROWS PNG files, grid.png and labels.csv.
     """
     from synthgan.cli.io import TableWriter
+    from synthgan.files import check_writable
     from synthgan.synthesizer import Synthesizer
 
     conditions = _parse_conditions(condition)
@@ -34,6 +36,7 @@ def sample_command(model_file, rows, condition, seed, output) -> None:
         from synthgan.cli.images import sample_images
 
         return sample_images(synthesizer, rows, conditions, seed, output)
+    check_writable(output)
     if synthesizer.family == "sequence":
         from synthgan.cli.sequence import sample_sequences
 

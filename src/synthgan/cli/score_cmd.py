@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from synthgan.cli.app import app
+from synthgan.cli.options import SEED
 
 SCORE_COLUMN = "anomaly_score"
 
@@ -18,7 +19,7 @@ SCORE_COLUMN = "anomaly_score"
     "--id-column", default=None, help="With --only-score: the input column to keep as id (default: row number)."
 )
 @click.option("--per-column", is_flag=True, help="Also write each column's share of the score (argan: nats).")
-@click.option("--seed", type=int, default=None, help="Seed of the scoring draws (default: the model's fit seed).")
+@click.option("--seed", type=SEED, default=None, help="Seed of the scoring draws (default: the model's fit seed).")
 def score_command(model_file, data, output, only_score, id_column, per_column, seed) -> None:
     """Score every row of DATA under MODEL_FILE: higher = more anomalous.
 
@@ -27,8 +28,10 @@ def score_command(model_file, data, output, only_score, id_column, per_column, s
     to the score instead of failing.
     """
     from synthgan.cli.io import read_table, write_table
+    from synthgan.files import check_writable
     from synthgan.synthesizer import Synthesizer
 
+    check_writable(output)
     synthesizer = Synthesizer.load(model_file)
     table = read_table(data)
     if id_column is not None and id_column not in table.columns:

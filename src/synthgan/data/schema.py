@@ -183,6 +183,8 @@ def _merge_overrides(
     discrete_columns: Iterable[str] | None,
 ) -> dict[str, ColumnKind]:
     forced: dict[str, ColumnKind] = {}
+    if isinstance(discrete_columns, str):  # discrete_columns="Outcome": one column, not its letters
+        discrete_columns = [discrete_columns]
     for name in discrete_columns or []:
         forced[name] = ColumnKind.CATEGORICAL
     for name, kind in (overrides or {}).items():

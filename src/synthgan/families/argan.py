@@ -24,7 +24,7 @@ from synthgan.data.rules import Rule, find_rules
 from synthgan.data.schema import Schema
 from synthgan.data.tokens import TokenLayout, token_intervals
 from synthgan.data.transformer import Transformer
-from synthgan.errors import ConditionError, DataError, ParameterError
+from synthgan.errors import ConditionError, DataError
 from synthgan.families.argan_scoring import row_surprise
 from synthgan.families.table import TableSynthesizer
 from synthgan.models import get_model
@@ -176,8 +176,7 @@ class ARGANSynthesizer(TableSynthesizer):
         ``(low, high)`` range of a numeric column (both ends included) or None (null); every row
         meets them. ``seed`` defaults to the fit seed, so the same call gives the same rows."""
         self._check_fitted()
-        if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 0:
-            raise ParameterError(f"n must be a non-negative integer number of rows, got {n!r}.")
+        self._check_count(n, "rows", len(self.transformer_.schema))
         seed = self.params_["seed"] if seed is None else seed
         random = torch.Generator().manual_seed(seed_or_random(seed))
         wanted = self._resolve(conditions or {})

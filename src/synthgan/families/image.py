@@ -168,8 +168,7 @@ class ImageSynthesizer(Synthesizer):
         same call gives the same images.
         """
         self._check_fitted()
-        if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 0:
-            raise ParameterError(f"n must be a non-negative integer number of images, got {n!r}.")
+        self._check_count(n, "images", int(np.prod(self.image_shape_)) // 16)
         seed = self.params_["seed"] if seed is None else seed
         random = torch.Generator().manual_seed(seed_or_random(seed))
         wanted = self._resolve_conditions(conditions)

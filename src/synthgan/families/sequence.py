@@ -26,7 +26,7 @@ from synthgan.data.layout import Layout, Span
 from synthgan.data.schema import ColumnKind
 from synthgan.data.sequence import TimeAxis, Windows, cut_windows, sequence_ids
 from synthgan.data.transformer import Transformer
-from synthgan.errors import ParameterError
+from synthgan.errors import ConditionError, ParameterError
 from synthgan.models import get_model
 from synthgan.models.timegan import PHASE_SHARES
 from synthgan.synthesizer import Synthesizer
@@ -194,7 +194,9 @@ class SequenceSynthesizer(Synthesizer):
         return Layout(tuple(spans))
 
     # ------------------------------------------------------------------ sample
-    def sample(self, n: int, seed: int | None = None, first_id: int = 0) -> pd.DataFrame:
+    def sample(
+        self, n: int, seed: int | None = None, first_id: int = 0, conditions: Mapping[str, Any] | None = None
+    ) -> pd.DataFrame:
         """Generate ``n`` sequences of ``sequence_length`` steps as one long table (``n * length`` rows).
 
         Rows are grouped by sequence, in time order. The sequence id column (the entity column, or
@@ -202,9 +204,10 @@ class SequenceSynthesizer(Synthesizer):
         calls can be stacked. ``seed`` defaults to the fit seed, so the same call gives the same rows.
         """
         self._check_fitted()
-        for name, value in (("n", n), ("first_id", first_id)):
-            if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 0:
-                raise ParameterError(f"{name} must be a non-negative integer (number of sequences), got {value!r}.")
+        if conditions:
+            raise ConditionError(f"{self.model!r} samples whole sequences and takes no conditions; drop conditions=.")
+        self._check_count(first_id, "sequences", 0, name="first_id")
+        self._check_count(n, "sequences", self.sequence_length_ * len(self.transformer_.schema))
         seed = self.params_["seed"] if seed is None else seed
         random = torch.Generator().manual_seed(seed_or_random(seed))
         numpy_random = np.random.default_rng(seed_or_random(seed))

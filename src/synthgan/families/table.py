@@ -204,8 +204,7 @@ class TableSynthesizer(Synthesizer):
         ``seed`` defaults to the fit seed, so the same call gives the same rows.
         """
         self._check_fitted()
-        if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 0:
-            raise ParameterError(f"n must be a non-negative integer number of rows, got {n!r}.")
+        self._check_count(n, "rows", self.transformer_.layout.width + len(self.transformer_.schema))
         seed = self.params_["seed"] if seed is None else seed
         random = torch.Generator().manual_seed(seed_or_random(seed))
         numpy_random = np.random.default_rng(seed_or_random(seed))

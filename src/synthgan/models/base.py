@@ -57,7 +57,7 @@ COMMON_PARAMS: dict[str, Param] = {
         low=0,
         allow_none=True,
     ),
-    "seed": Param(0, (int,), "Seed of every random draw in fit and sample.", allow_none=True),
+    "seed": Param(0, (int,), "Seed of every random draw in fit and sample.", low=0, high=2**63 - 1, allow_none=True),
     "device": Param("auto", (str,), "'auto' (GPU when present), 'cpu' or 'cuda'.", choices=("auto", "cpu", "cuda")),
     "threads": Param(
         1,

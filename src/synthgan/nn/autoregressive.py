@@ -143,7 +143,7 @@ class ColumnHeads(nn.Module):
         ``order`` (the terms sum to the row's negative log-likelihood in that order)."""
         tables = self.draw_tables(order)
         ids = torch.stack([self.token_ids(c, tokens[:, c]) for c in order], dim=1)
-        nll = torch.empty(tokens.shape, dtype=tables.starts.dtype)
+        nll = torch.empty(tokens.shape, dtype=tables.starts.dtype, device=tokens.device)
         for position, column in enumerate(order):
             logits = self.drawn_logits(tables, ids[:, :position], column, position)
             nll[:, column] = F.cross_entropy(logits, tokens[:, column], reduction="none")

@@ -35,8 +35,12 @@ def sample_dtype(precision: str, device: torch.device) -> torch.dtype:
 
 
 def seed_or_random(seed: int | None) -> int:
-    """``seed`` itself, or fresh entropy when it is None."""
-    return int(np.random.SeedSequence().entropy % 2**63) if seed is None else int(seed)
+    """``seed`` itself, or fresh entropy when it is None; a ParameterError for anything else."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy % 2**63)
+    if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+        raise ParameterError(f"seed must be an integer from 0 to 2**63 - 1 (or None for a fresh one), got {seed!r}.")
+    return int(seed)
 
 
 @contextmanager
