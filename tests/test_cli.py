@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from synthgan import Synthesizer
 from synthgan.cli.app import app, run
 
 
@@ -75,13 +76,18 @@ def test_sample_csv_and_parquet_with_conditions(model_file, data_file, tmp_path)
     assert len(rich) == 120 and (rich["income"] == ">50K").all() and (rich["sex"] == "Female").all()
 
 
-def test_sample_streams_chunks(model_file, tmp_path, monkeypatch):
-    monkeypatch.setattr("synthgan.cli.sample_cmd.CHUNK_ROWS", 100)
+def test_sample_streams_the_rows_the_library_samples(model_file, tmp_path, monkeypatch):
+    from synthgan.families.table import TableSynthesizer
+
+    monkeypatch.setattr(TableSynthesizer, "block_size", 100)  # 350 rows: four seeded blocks
     out = tmp_path / "many.csv.gz"
-    result = CliRunner().invoke(app, ["sample", str(model_file), "--rows", "350", "--output", str(out)])
+    result = CliRunner().invoke(app, ["sample", str(model_file), "--rows", "350", "--seed", "5", "--output", str(out)])
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out)
     assert len(frame) == 350 and frame.columns[0] == "age"
+    same = tmp_path / "same.csv.gz"
+    Synthesizer.load(model_file).sample(350, seed=5).to_csv(same, index=False)
+    pd.testing.assert_frame_equal(frame, pd.read_csv(same))
 
 
 def test_errors_are_one_line_with_exit_codes(model_file, tmp_path, capsys):

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from synthgan import Synthesizer
 from synthgan.cli.app import app, run
 
 FIT = ["--model", "timegan", "--time-column", "time", "--entity-column", "patient", "--static-columns", "sex"]
@@ -41,14 +42,15 @@ def test_sample_counts_sequences_and_numbers_them(model_file, data_file, tmp_pat
 
 
 def test_sample_streams_chunks_with_distinct_ids(model_file, tmp_path, monkeypatch):
-    from synthgan.cli import sequence
+    from synthgan.families.sequence import SequenceSynthesizer
 
-    monkeypatch.setattr(sequence, "CHUNK_ROWS", 12)  # two sequences of 6 steps per chunk
+    monkeypatch.setattr(SequenceSynthesizer, "block_size", 2)  # two sequences of 6 steps per block
     out = tmp_path / "fake.parquet"
     result = CliRunner().invoke(app, ["sample", str(model_file), "-n", "5", "-o", str(out)])
     assert result.exit_code == 0, result.output
     fake = pd.read_parquet(out)
     assert fake["patient"].unique().tolist() == [f"synthetic-{i}" for i in range(5)]
+    pd.testing.assert_frame_equal(fake, Synthesizer.load(model_file).sample(5))
 
 
 def test_sequence_options_are_checked(data_file, model_file, tmp_path, capsys):

@@ -1,16 +1,23 @@
-"""Writing files so that nothing is ever left half-written: a temporary file, then a rename."""
+"""Writing files so that nothing is ever left half-written: a temporary file, then a rename.
+
+Temporary files sit next to their target as ``.<name>.<pid>.<random>.tmp``. A process killed
+outright (SIGKILL, a power cut) cannot remove its own, so every write first removes those of
+``<name>`` whose process is gone.
+"""
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from synthgan.errors import OutputError
 
-__all__ = ["atomic_path", "check_writable"]
+__all__ = ["atomic_path", "check_writable", "remove_stale_temporaries", "temporary_prefix"]
 
 
 def check_writable(path: str | Path) -> None:
@@ -39,7 +46,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise OutputError(f"Cannot write {path}: it is a folder. Give a file name, such as {path / 'out.csv'}.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        remove_stale_temporaries(path)
+        fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(path), suffix=".tmp", dir=path.parent)
     except OSError as error:
         raise OutputError(
             f"Cannot write {path}: {error.strerror or error}. Check that its folder exists and is writable."
@@ -56,3 +64,35 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def temporary_prefix(path: Path) -> str:
+    """The name start of this process's temporary files (or folders) for ``path``."""
+    return f".{path.name}.{os.getpid()}."
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove the temporary files and folders of ``path`` left by processes that no longer run."""
+    removed = []
+    for leftover in glob.glob(f"{glob.escape(str(path.parent / ('.' + path.name)))}.*.*.tmp"):
+        pid = leftover[len(str(path.parent / path.name)) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            if os.path.isdir(leftover):
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                with suppress(FileNotFoundError):
+                    os.unlink(leftover)
+            removed.append(Path(leftover))
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

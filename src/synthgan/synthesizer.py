@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,10 @@ class Synthesizer:
 
     # The kind of data the subclass learns: "table", "sequence" or "image".
     family: str = ""
+    # What one generated item is called in messages ("rows", "sequences", "images").
+    noun: str = "rows"
+    # Items drawn from one seed; see sample_chunks.
+    block_size: int = 100_000
 
     def __new__(cls, model: str = "argan", **params: Any) -> Synthesizer:
         if cls is Synthesizer:
@@ -126,6 +131,80 @@ class Synthesizer:
                 "`synthgan sample --rows N`, which writes in chunks."
             )
 
+    # ------------------------------------------------------------------ sample
+    def sample(self, n: int, conditions: Mapping[str, Any] | None = None, seed: int | None = None) -> Any:
+        """Generate ``n`` items (rows, sequences, images) like the training data.
+
+        ``seed`` defaults to the fit seed, so the same call gives the same items. The items are those
+        :meth:`sample_chunks` streams, joined: a file written in chunks by ``synthgan sample`` holds
+        the same rows as this call with the same seed.
+        """
+        self._check_fitted()
+        self._check_count(n, self.noun, self._cells_per_item())
+        return self._join(list(self._chunks(n, None, conditions, seed, {})))
+
+    def sample_chunks(
+        self,
+        n: int,
+        chunk_size: int | None = None,
+        conditions: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+    ) -> Iterator[Any]:
+        """Yield the items of ``sample(n, conditions, seed)`` in consecutive chunks of ``chunk_size``
+        (default :attr:`block_size`), holding one chunk in memory at a time.
+
+        Items are drawn in blocks of :attr:`block_size`, block ``k`` from its own seed derived from
+        ``(seed, k)``; so the items depend on the seed alone, never on ``n``, the chunk size or how
+        they are written: the first 1,000 of a million are ``sample(1000)``.
+        """
+        return self._chunks(n, chunk_size, conditions, seed, {})
+
+    def _chunks(
+        self, n: int, chunk_size: int | None, conditions: Mapping[str, Any] | None, seed: int | None, options: dict
+    ) -> Iterator[Any]:
+        """sample_chunks' work, its arguments checked now rather than at the first chunk; ``options``
+        go to every ``_sample_block`` call (a family's extras)."""
+        from synthgan.errors import ParameterError
+        from synthgan.training.runtime import block_seed, seed_or_random
+
+        self._check_fitted()
+        self._check_count(n, self.noun, 0)
+        chunk_size = self.block_size if chunk_size is None else chunk_size
+        self._check_count(chunk_size, self.noun, self._cells_per_item(), name="chunk_size")
+        if chunk_size == 0:
+            raise ParameterError("chunk_size must be at least 1.")
+        base = seed_or_random(self.params_["seed"] if seed is None else seed)
+        if n == 0:  # still one (empty) chunk, with the fitted columns
+            return iter([self._sample_block(0, conditions, base, 0, **options)])
+        blocks = (
+            self._sample_block(min(self.block_size, n - start), conditions, block_seed(base, index), start, **options)
+            for index, start in enumerate(range(0, n, self.block_size))
+        )
+        return _rechunk(blocks, chunk_size, self._cut, self._join, self._length)
+
+    def _sample_block(self, n: int, conditions: Mapping[str, Any] | None, seed: int, start: int, **options) -> Any:
+        """``n`` items drawn from ``seed``; ``start`` is the index of the first one in the sample."""
+        raise NotImplementedError
+
+    def _cells_per_item(self) -> int:
+        """Cells one item holds once decoded (for the memory check of :meth:`sample`)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _cut(items: Any, start: int, stop: int) -> Any:
+        """Items ``start:stop`` of a block (a DataFrame by default)."""
+        return items.iloc[start:stop]
+
+    @staticmethod
+    def _length(items: Any) -> int:
+        """How many items a block holds."""
+        return len(items)
+
+    @staticmethod
+    def _join(parts: list[Any]) -> Any:
+        """Blocks joined into one sample (DataFrames by default)."""
+        return parts[0].reset_index(drop=True) if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "generator_"):
             raise NotFittedError(f"This Synthesizer({self.model!r}) is not fitted yet. Call fit(...) first.")
@@ -165,3 +244,20 @@ class Synthesizer:
     def __repr__(self) -> str:
         shown = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
         return f"Synthesizer({self.model!r}{', ' if shown else ''}{shown})"
+
+
+def _rechunk(blocks: Iterator[Any], size: int, cut: Callable, join: Callable, length_of: Callable) -> Iterator[Any]:
+    """Blocks regrouped into chunks of ``size`` items (the last may be smaller)."""
+    held: list[Any] = []
+    count = 0
+    for block in blocks:
+        length, at = length_of(block), 0
+        while at < length:
+            take = min(size - count, length - at)
+            held.append(block if (at, take) == (0, length) else cut(block, at, at + take))
+            at, count = at + take, count + take
+            if count == size:
+                yield join(held)
+                held, count = [], 0
+    if held:
+        yield join(held)

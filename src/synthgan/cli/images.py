@@ -22,9 +22,8 @@ import numpy as np
 
 from synthgan.data.image import image_grid, read_images, to_uint8, write_png
 from synthgan.errors import DataError
+from synthgan.files import remove_stale_temporaries, temporary_prefix
 
-# Images generated and written per chunk: memory stays flat however many are asked for.
-CHUNK_IMAGES = 10_000
 GRID_IMAGES, GRID_COLUMNS, GRID_TILE_PIXELS = 100, 10, 28
 
 
@@ -52,16 +51,15 @@ def sample_images(synthesizer, rows: int, conditions: dict[str, str], seed: int 
     folder = Path(output)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise DataError(f"{folder} exists and is not an empty folder: image samples go into a new or empty folder.")
-    base_seed = synthesizer.params_["seed"] if seed is None else seed
     digits = max(5, len(str(rows - 1)))
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    remove_stale_temporaries(folder)
+    staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(folder), suffix=".tmp", dir=folder.parent))
     try:
         names, written, shown = [], [], []
-        for index, start in enumerate(range(0, rows, CHUNK_IMAGES)):
-            size = min(CHUNK_IMAGES, rows - start)
-            chunk_seed = None if base_seed is None else base_seed + index
-            images, labels = synthesizer.sample(size, conditions=conditions, seed=chunk_seed, return_labels=True)
+        start = 0
+        for images, labels in synthesizer.sample_chunks(rows, conditions=conditions, seed=seed):
+            size = len(images)
             pixels = to_uint8(images if images.ndim == 4 else images[:, None], synthesizer.pixels_)
             for offset, image in enumerate(pixels):
                 name = f"{start + offset:0{digits}d}.png"
@@ -70,6 +68,7 @@ def sample_images(synthesizer, rows: int, conditions: dict[str, str], seed: int 
             written.extend([""] * size if labels is None else labels.tolist())
             if len(shown) < GRID_IMAGES:
                 shown.extend(pixels[: GRID_IMAGES - len(shown)])
+            start += size
         zoom = max(1, math.ceil(GRID_TILE_PIXELS / min(synthesizer.image_shape_[1:])))
         write_png(staging / "grid.png", image_grid(np.stack(shown), min(GRID_COLUMNS, len(shown)), scale=zoom))
         with (staging / "labels.csv").open("w", newline="") as handle:

@@ -1,6 +1,7 @@
 """``synthgan sample MODEL --rows N --output OUT``: generate rows, sequences or images from a model file.
 
-Rows stream to disk in chunks. For a sequence model ``--rows`` counts sequences (see
+Rows stream to disk in chunks (``Synthesizer.sample_chunks``), the same rows ``Synthesizer.sample``
+gives for the same seed. For a sequence model ``--rows`` counts sequences (see
 ``synthgan/cli/sequence.py``); for an image model OUTPUT is a folder (see ``synthgan/cli/images.py``).
 """
 
@@ -10,9 +11,6 @@ import click
 
 from synthgan.cli.app import app
 from synthgan.cli.options import SEED
-
-# Rows generated and written per chunk: memory stays flat however many rows are asked for.
-CHUNK_ROWS = 100_000
 
 
 @app.command("sample")
@@ -43,12 +41,9 @@ def sample_command(model_file, rows, condition, seed, output) -> None:
         if conditions:
             raise click.UsageError(f"--condition is for table models; {synthesizer.model!r} samples whole sequences.")
         return sample_sequences(synthesizer, rows, seed, output)
-    base_seed = synthesizer.params_["seed"] if seed is None else seed
     with TableWriter(output) as writer:
-        for index, start in enumerate(range(0, rows, CHUNK_ROWS)):
-            size = min(CHUNK_ROWS, rows - start)
-            chunk_seed = None if base_seed is None else base_seed + index
-            writer.write(synthesizer.sample(size, conditions=conditions, seed=chunk_seed))
+        for chunk in synthesizer.sample_chunks(rows, conditions=conditions, seed=seed):
+            writer.write(chunk)
     click.echo(f"Wrote {rows:,} rows to {output}")
 
 

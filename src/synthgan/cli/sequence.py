@@ -18,9 +18,6 @@ from synthgan.data.sequence import GAP_POLICIES
 
 __all__ = ["fit_sequences", "reject_sequence_options", "sample_sequences", "sequence_options"]
 
-# Sequences generated and written per chunk when sampling: memory stays flat however many are asked.
-CHUNK_ROWS = 100_000
-
 
 def sequence_options(command: Callable) -> Callable:
     """Add the options of sequence models to ``synthgan fit``."""
@@ -115,13 +112,9 @@ def sample_sequences(synthesizer, count: int, seed: int | None, output: str) -> 
     from synthgan.cli.io import TableWriter
 
     length = synthesizer.sequence_length_
-    per_chunk = max(1, CHUNK_ROWS // length)
-    base_seed = synthesizer.params_["seed"] if seed is None else seed
     with TableWriter(output) as writer:
-        for index, first in enumerate(range(0, count, per_chunk)):
-            size = min(per_chunk, count - first)
-            chunk_seed = None if base_seed is None else base_seed + index
-            writer.write(synthesizer.sample(size, seed=chunk_seed, first_id=first))
+        for chunk in synthesizer.sample_chunks(count, seed=seed):
+            writer.write(chunk)
     click.echo(
         f"Wrote {count:,} sequences of {length} steps ({count * length:,} rows, "
         f"column {synthesizer.sequence_column!r} numbers them) to {output}"

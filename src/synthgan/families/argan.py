@@ -171,14 +171,11 @@ class ARGANSynthesizer(TableSynthesizer):
         return describe_rules(self.rules_, self.transformer_, self.tokens_)
 
     # ------------------------------------------------------------------ sample
-    def sample(self, n: int, conditions: Mapping[str, Any] | None = None, seed: int | None = None) -> pd.DataFrame:
-        """Generate ``n`` rows. ``conditions`` maps columns to a value, a list of values, a
-        ``(low, high)`` range of a numeric column (both ends included) or None (null); every row
-        meets them. ``seed`` defaults to the fit seed, so the same call gives the same rows."""
-        self._check_fitted()
-        self._check_count(n, "rows", len(self.transformer_.schema))
-        seed = self.params_["seed"] if seed is None else seed
-        random = torch.Generator().manual_seed(seed_or_random(seed))
+    def _cells_per_item(self) -> int:
+        return len(self.transformer_.schema)
+
+    def _sample_block(self, n: int, conditions: Mapping[str, Any] | None, seed: int, start: int) -> pd.DataFrame:
+        random = torch.Generator().manual_seed(seed)
         wanted = self._resolve(conditions or {})
         order = [*wanted, *(j for j in range(len(self.tokens_)) if j not in wanted)]
         if self.params_["training_order"] == "fixed":
@@ -186,12 +183,12 @@ class ARGANSynthesizer(TableSynthesizer):
         blocks = []
         with torch.no_grad(), torch_threads(self.params_["sample_threads"]):
             tables = self.generator_.draw_tables(order)
-            for start in range(0, max(n, 1), SAMPLE_CHUNK):
-                rows = min(SAMPLE_CHUNK, n - start)
+            for first in range(0, max(n, 1), SAMPLE_CHUNK):
+                rows = min(SAMPLE_CHUNK, n - first)
                 blocks.append(self._draw(rows, order, wanted, None, None, tables, random))
         tokens, offsets = (torch.cat(parts) for parts in zip(*blocks, strict=False))
         choices, scalars = self.tokens_.choices(tokens, offsets)
-        table = self.transformer_.decode(n, choices, scalars, rng=np.random.default_rng(seed_or_random(seed)))
+        table = self.transformer_.decode(n, choices, scalars, rng=np.random.default_rng(seed))
         return self._pin_values(table, conditions or {}, wanted)
 
     def _draw(self, rows, order, wanted, given, known, tables, random):

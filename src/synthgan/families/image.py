@@ -167,10 +167,20 @@ class ImageSynthesizer(Synthesizer):
         labels being None for an unconditional model. ``seed`` defaults to the fit seed, so the
         same call gives the same images.
         """
-        self._check_fitted()
-        self._check_count(n, "images", int(np.prod(self.image_shape_)) // 16)
-        seed = self.params_["seed"] if seed is None else seed
-        random = torch.Generator().manual_seed(seed_or_random(seed))
+        images, labels = Synthesizer.sample(self, n, conditions=conditions, seed=seed)
+        return (images, labels) if return_labels else images
+
+    noun = "images"
+    block_size = 10_000
+
+    def _cells_per_item(self) -> int:
+        return int(np.prod(self.image_shape_)) // 16
+
+    def _sample_block(
+        self, n: int, conditions: Mapping[str, Any] | None, seed: int, start: int
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(images, labels)``; labels are None for an unconditional model."""
+        random = torch.Generator().manual_seed(seed)
         wanted = self._resolve_conditions(conditions)
         if self.classes_ is None:
             codes = None
@@ -183,9 +193,22 @@ class ImageSynthesizer(Synthesizer):
         images = self.pixels_.from_unit(unit)
         if self.squeeze_:
             images = images[:, 0]
-        if not return_labels:
-            return images
         labels = None if codes is None else np.array(self.classes_)[codes.numpy()]
+        return images, labels
+
+    @staticmethod
+    def _cut(items, start, stop):
+        images, labels = items
+        return images[start:stop], None if labels is None else labels[start:stop]
+
+    @staticmethod
+    def _length(items) -> int:
+        return len(items[0])
+
+    @staticmethod
+    def _join(parts):
+        images = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+        labels = None if parts[0][1] is None else np.concatenate([p[1] for p in parts])
         return images, labels
 
     def _resolve_conditions(self, conditions: Mapping[str, Any] | None) -> int | None:

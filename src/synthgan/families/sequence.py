@@ -204,22 +204,47 @@ class SequenceSynthesizer(Synthesizer):
         calls can be stacked. ``seed`` defaults to the fit seed, so the same call gives the same rows.
         """
         self._check_fitted()
+        self._check_count(first_id, "sequences", 0, name="first_id")
+        self._check_count(n, self.noun, self._cells_per_item())
+        return self._join(list(self._chunks(n, None, conditions, seed, {"first_id": first_id})))
+
+    noun = "sequences"
+
+    @property
+    def block_size(self) -> int:  # sequences of about 100,000 rows in all
+        return max(1, 100_000 // self.sequence_length_)
+
+    def sample_chunks(self, n, chunk_size=None, conditions=None, seed=None, first_id: int = 0):
+        """Yield the sequences of ``sample(n, seed, first_id)`` in chunks of ``chunk_size`` sequences
+        (default :attr:`block_size`), as tables of ``chunk_size * sequence_length`` rows."""
+        self._check_count(first_id, "sequences", 0, name="first_id")
+        return self._chunks(n, chunk_size, conditions, seed, {"first_id": first_id})
+
+    def _cells_per_item(self) -> int:
+        return self.sequence_length_ * len(self.transformer_.schema)
+
+    def _sample_block(
+        self, n: int, conditions: Mapping[str, Any] | None, seed: int, start: int, first_id: int = 0
+    ) -> pd.DataFrame:
         if conditions:
             raise ConditionError(f"{self.model!r} samples whole sequences and takes no conditions; drop conditions=.")
-        self._check_count(first_id, "sequences", 0, name="first_id")
-        self._check_count(n, "sequences", self.sequence_length_ * len(self.transformer_.schema))
-        seed = self.params_["seed"] if seed is None else seed
-        random = torch.Generator().manual_seed(seed_or_random(seed))
-        numpy_random = np.random.default_rng(seed_or_random(seed))
+        random = torch.Generator().manual_seed(seed)
+        numpy_random = np.random.default_rng(seed)
         length, nets = self.sequence_length_, self.networks_
         with torch_threads(self.params_["threads"]):
             chunks = []
-            for start in range(0, n, SAMPLE_CHUNK):
-                size = min(SAMPLE_CHUNK, n - start)
+            for first in range(0, n, SAMPLE_CHUNK):
+                size = min(SAMPLE_CHUNK, n - first)
                 noise = torch.rand((size, length, nets.noise_dim), generator=random).to(self.device_)
                 chunks.append(nets.generate(noise).cpu().numpy())
         sequences = np.concatenate(chunks) if chunks else np.zeros((0, length, nets.width), np.float32)
-        return self._decode(sequences, numpy_random, first_id)
+        return self._decode(sequences, numpy_random, first_id + start)
+
+    def _cut(self, items: pd.DataFrame, start: int, stop: int) -> pd.DataFrame:
+        return items.iloc[start * self.sequence_length_ : stop * self.sequence_length_]
+
+    def _length(self, items: pd.DataFrame) -> int:
+        return len(items) // self.sequence_length_
 
     def _decode(self, sequences: np.ndarray, rng: np.random.Generator, first_id: int) -> pd.DataFrame:
         n, length, _ = sequences.shape

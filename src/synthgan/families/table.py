@@ -201,13 +201,18 @@ class TableSynthesizer(Synthesizer):
         ``conditions`` (``{"income": ">50K"}``) fixes discrete columns: conditional models use the
         learned condition and always return exactly ``n`` matching rows; other models use bounded
         rejection sampling and raise ConditionError if the condition is out of their reach.
-        ``seed`` defaults to the fit seed, so the same call gives the same rows.
+        ``argan`` also takes a list of values, a ``(low, high)`` range of a numeric column or None
+        (null). ``seed`` defaults to the fit seed, so the same call gives the same rows; the rows
+        are those :meth:`sample_chunks` streams, so a file written in chunks holds the same rows.
         """
-        self._check_fitted()
-        self._check_count(n, "rows", self.transformer_.layout.width + len(self.transformer_.schema))
-        seed = self.params_["seed"] if seed is None else seed
-        random = torch.Generator().manual_seed(seed_or_random(seed))
-        numpy_random = np.random.default_rng(seed_or_random(seed))
+        return super().sample(n, conditions=conditions, seed=seed)
+
+    def _cells_per_item(self) -> int:
+        return self.transformer_.layout.width + len(self.transformer_.schema)
+
+    def _sample_block(self, n: int, conditions: Mapping[str, Any] | None, seed: int, start: int) -> pd.DataFrame:
+        random = torch.Generator().manual_seed(seed)
+        numpy_random = np.random.default_rng(seed)
         wanted = self._resolve_conditions(conditions or {})
         with torch_threads(self.params_["sample_threads"]):
             if not wanted:

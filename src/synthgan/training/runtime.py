@@ -83,3 +83,15 @@ def randn(shape: tuple[int, ...] | torch.Size, generator: torch.Generator | None
     """Standard normal numbers drawn by ``generator`` on its own device, placed on ``device`` (see :func:`rand`)."""
     where = generator.device if generator is not None else device
     return torch.randn(shape, generator=generator, device=where).to(device)
+
+
+def block_seed(seed: int, index: int) -> int:
+    """The seed of the ``index``-th block of a sample drawn with ``seed``.
+
+    Block 0 keeps ``seed`` itself, so a sample of one block is what it always was; later blocks get
+    independent seeds mixed from ``(seed, index)`` (``seed + index`` would make block 1 of seed 0
+    the same rows as block 0 of seed 1).
+    """
+    if index == 0:
+        return seed
+    return int(np.random.SeedSequence([seed, index]).generate_state(1, np.uint64)[0] >> np.uint64(1))
