@@ -1,8 +1,10 @@
 """Model files: one safetensors file; weights as tensors, everything else as JSON in its header.
 
 Opening a model file never executes code from it: safetensors stores raw tensors and a JSON header,
-and synthgan reads nothing else (no pickle, no ``torch.load``). A SHA-256 of the tensor bytes in the
-header catches corruption that the format alone would not notice.
+and synthgan reads nothing else (no pickle, no ``torch.load``). Before anything is built, the
+container and the header are checked (``model_file_checks``), and a SHA-256 of the tensor bytes in
+the header catches corruption the format alone would not notice. A file that loads has generated a
+few items already: any failure to build or to generate is a :class:`ModelFileError`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from safetensors.torch import save_file
 
 from synthgan.errors import ModelFileError, ParameterError, SynthganError
 from synthgan.files import atomic_path
+from synthgan.model_file_checks import check_container, check_header
 
 if TYPE_CHECKING:
     from synthgan.synthesizer import Synthesizer
@@ -27,6 +30,8 @@ if TYPE_CHECKING:
 FORMAT_NAME = "synthgan-model"
 FORMAT_VERSION = 1
 HEADER_KEY = "synthgan"
+# Items a model generates while it loads, to prove the file whole (milliseconds).
+SMOKE_ITEMS = 2
 
 
 def save_synthesizer(synthesizer: Synthesizer, path: str | Path) -> None:
@@ -64,12 +69,16 @@ def load_synthesizer(path: str | Path) -> Synthesizer:
         raise ModelFileError(f"No model file at {path}. Check the path, or fit and save a model first.")
     meta, tensors = _read(path)
     try:
-        return _rebuild(meta, tensors)
-    except (KeyError, TypeError, ValueError, RuntimeError, SynthganError) as error:
-        raise ModelFileError(f"{path} could not be loaded: {error}. The file may be corrupted.") from None
+        synthesizer = _rebuild(meta, tensors)
+        synthesizer._check_sample(synthesizer._sample_block(SMOKE_ITEMS, None, 0, 0))  # what a loaded file can do
+    except Exception as error:  # the file, not the caller, is at fault: one error type for all of it
+        what = str(error)[:300] if isinstance(error, SynthganError) else f"{type(error).__name__}: {str(error)[:300]}"
+        raise ModelFileError(f"{path} could not be loaded: {what.rstrip('.')}. The file may be corrupted.") from None
+    return synthesizer
 
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    check_container(path)
     try:
         with safe_open(str(path), framework="pt") as handle:
             header = handle.metadata() or {}
@@ -82,8 +91,10 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
         raise ModelFileError(f"{path} is a safetensors file but not a synthgan model (no synthgan header).")
     try:
         meta = json.loads(header[HEADER_KEY])
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         raise ModelFileError(f"{path} has a corrupted synthgan header.") from None
+    if not isinstance(meta, dict):
+        raise ModelFileError(f"{path} has a corrupted synthgan header (not a JSON object).")
     if meta.get("format") != FORMAT_NAME:
         raise ModelFileError(f"{path} is not a synthgan model file (format {meta.get('format')!r}).")
     version = meta.get("format_version")
@@ -92,8 +103,19 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
             f"{path} uses model-file format {version!r}, newer than this synthgan reads ({FORMAT_VERSION}). "
             "Upgrade synthgan to load it."
         )
+    from synthgan.models import MODELS
+
+    if meta.get("model") not in MODELS:
+        raise ModelFileError(f"{path} holds model {str(meta.get('model'))[:50]!r}, which this synthgan does not know.")
+    check_header(path, meta, getattr(MODELS[meta["model"]], "family", "table"))
     if meta.get("tensor_sha256") != _digest(tensors):
         raise ModelFileError(f"{path} is corrupted: its weights do not match the checksum in its header.")
+    broken = next((name for name, t in tensors.items() if t.is_floating_point() and not bool(t.isfinite().all())), None)
+    if broken is not None:  # training never saves these; an edited file could
+        raise ModelFileError(f"{path} is corrupted: tensor {broken[:80]!r} holds NaN or infinite values.")
+    negative = next((name for name, t in tensors.items() if name.endswith("running_var") and bool((t < 0).any())), None)
+    if negative is not None:
+        raise ModelFileError(f"{path} is corrupted: the variances in {negative[:80]!r} are negative.")
     return meta, tensors
 
 

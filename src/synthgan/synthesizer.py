@@ -41,6 +41,9 @@ def family_class(model: str) -> type[Synthesizer]:
     return getattr(importlib.import_module(module), name)
 
 
+# Cells of one seeded block of a sample (about 800 MB once decoded).
+BLOCK_CELLS = 10_000_000
+
 # Memory a sampled cell takes once decoded into a DataFrame (object columns included), roughly.
 BYTES_PER_CELL = 80
 
@@ -70,7 +73,7 @@ class Synthesizer:
     family: str = ""
     # What one generated item is called in messages ("rows", "sequences", "images").
     noun: str = "rows"
-    # Items drawn from one seed; see sample_chunks.
+    # Most items drawn from one seed (fewer for wide items: see _items_per_block); see sample_chunks.
     block_size: int = 100_000
 
     def __new__(cls, model: str = "argan", **params: Any) -> Synthesizer:
@@ -151,11 +154,12 @@ class Synthesizer:
         seed: int | None = None,
     ) -> Iterator[Any]:
         """Yield the items of ``sample(n, conditions, seed)`` in consecutive chunks of ``chunk_size``
-        (default :attr:`block_size`), holding one chunk in memory at a time.
+        (default: one block), holding one chunk in memory at a time.
 
-        Items are drawn in blocks of :attr:`block_size`, block ``k`` from its own seed derived from
-        ``(seed, k)``; so the items depend on the seed alone, never on ``n``, the chunk size or how
-        they are written: the first 1,000 of a million are ``sample(1000)``.
+        Items are drawn in blocks of :attr:`block_size` (fewer for very wide tables), block ``k``
+        from its own seed derived from ``(seed, k)``; so the items depend on the seed alone, never
+        on ``n``, the chunk size or how they are written: the first 1,000 of a million are
+        ``sample(1000)``.
         """
         return self._chunks(n, chunk_size, conditions, seed, {})
 
@@ -169,7 +173,8 @@ class Synthesizer:
 
         self._check_fitted()
         self._check_count(n, self.noun, 0)
-        chunk_size = self.block_size if chunk_size is None else chunk_size
+        block = self._items_per_block()
+        chunk_size = block if chunk_size is None else chunk_size
         self._check_count(chunk_size, self.noun, self._cells_per_item(), name="chunk_size")
         if chunk_size == 0:
             raise ParameterError("chunk_size must be at least 1.")
@@ -177,14 +182,23 @@ class Synthesizer:
         if n == 0:  # still one (empty) chunk, with the fitted columns
             return iter([self._sample_block(0, conditions, base, 0, **options)])
         blocks = (
-            self._sample_block(min(self.block_size, n - start), conditions, block_seed(base, index), start, **options)
-            for index, start in enumerate(range(0, n, self.block_size))
+            self._sample_block(min(block, n - start), conditions, block_seed(base, index), start, **options)
+            for index, start in enumerate(range(0, n, block))
         )
         return _rechunk(blocks, chunk_size, self._cut, self._join, self._length)
+
+    def _items_per_block(self) -> int:
+        """Items of one seeded block: :attr:`block_size`, or fewer where that many would exceed
+        BLOCK_CELLS cells. A property of the fitted model alone, so a seed means the same rows on
+        every machine."""
+        return max(1, min(self.block_size, BLOCK_CELLS // max(1, self._cells_per_item())))
 
     def _sample_block(self, n: int, conditions: Mapping[str, Any] | None, seed: int, start: int, **options) -> Any:
         """``n`` items drawn from ``seed``; ``start`` is the index of the first one in the sample."""
         raise NotImplementedError
+
+    def _check_sample(self, items: Any) -> None:
+        """A ValueError if ``items`` (a block just sampled) do not have the form the model declares."""
 
     def _cells_per_item(self) -> int:
         """Cells one item holds once decoded (for the memory check of :meth:`sample`)."""

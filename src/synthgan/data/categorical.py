@@ -10,6 +10,7 @@ itself (all its categories, in order, and whether it is ordered) is kept to rest
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,9 +121,15 @@ class CategoricalEncoder:
 
     @classmethod
     def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> CategoricalEncoder:
+        """Rebuild a fitted encoder; a ValueError for a state no fit produces (a damaged file)."""
+        levels = list(meta["levels"])
+        if any(level is None or (isinstance(level, float) and math.isnan(level)) for level in levels):
+            raise ValueError("a category level is null (nulls are a flag of their own, never a level)")
+        if len({repr(level) for level in levels}) != len(levels):
+            raise ValueError("a categorical column lists a level twice")
         return cls(
             max_levels=meta["max_levels"],
-            levels=list(meta["levels"]),
+            levels=levels,
             has_null=meta["has_null"],
             rare_levels=list(meta["rare_levels"]),
             rare_weights=np.asarray(arrays["rare_weights"], dtype=np.float64),

@@ -31,6 +31,7 @@ reconstruction losses of sequence models compare).
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -201,15 +202,27 @@ class NumericEncoder:
 
     @classmethod
     def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> NumericEncoder:
+        """Rebuild a fitted encoder; a ValueError for a state no fit produces (a damaged file)."""
+        method = meta.get("method", "gmm")
+        if method not in METHODS:
+            raise ValueError(f"numeric method {str(method)[:40]!r} is not one of {list(METHODS)}")
+        values = {key: np.asarray(value, dtype=np.float64) for key, value in arrays.items()}
+        if not all(np.isfinite(value).all() for value in values.values()):
+            raise ValueError("a numeric encoder holds NaN or infinite values")
+        if "knots" in values and np.any(np.diff(values["knots"]) < 0):
+            raise ValueError("a numeric encoder's knots are not in increasing order")
+        point_masses = [float(v) for v in meta["point_masses"]]
+        if not all(math.isfinite(v) for v in point_masses):
+            raise ValueError("a numeric encoder's point masses are not finite numbers")
         return cls(
             max_modes=meta["max_modes"],
             sample_size=meta["sample_size"],
-            point_masses=list(meta["point_masses"]),
-            has_null=meta["has_null"],
+            point_masses=point_masses,
+            has_null=bool(meta["has_null"]),
             datetime_unit=meta.get("datetime_unit"),
             datetime_format=meta.get("datetime_format"),
-            method=meta.get("method", "gmm"),
-            **{key: np.asarray(value, dtype=np.float64) for key, value in arrays.items()},
+            method=method,
+            **values,
         )
 
 

@@ -24,11 +24,12 @@ from synthgan.data.rules import Rule, find_rules
 from synthgan.data.schema import Schema
 from synthgan.data.tokens import TokenLayout, token_intervals
 from synthgan.data.transformer import Transformer
-from synthgan.errors import ConditionError, DataError
+from synthgan.errors import ConditionError, DataError, ParameterError
 from synthgan.families.argan_scoring import row_surprise
 from synthgan.families.table import TableSynthesizer
 from synthgan.models import get_model
 from synthgan.models.argan import ARGAN
+from synthgan.nn.autoregressive import ColumnHeads
 from synthgan.training import train
 from synthgan.training.callbacks import (
     DivergenceGuard,
@@ -80,6 +81,7 @@ class ARGANSynthesizer(TableSynthesizer):
         self.tokens_ = TokenLayout(transformer.layout)
         if not len(self.tokens_):
             raise DataError("The table has no column to learn (only identifiers or constants).")
+        self._check_network_fits()
         tokens = self.tokens_.tokens(transformer.transform(data, dtype=np.float32))
         self.rules_ = find_rules(tokens, self.tokens_.vocabularies) if params["rules"] else []
 
@@ -93,6 +95,26 @@ class ARGANSynthesizer(TableSynthesizer):
             self._train(model, torch.from_numpy(tokens), train_rows, held_rows, cpu_random)
         network.eval()
         return self
+
+    def _check_network_fits(self) -> None:
+        """A ParameterError now, not an allocation failure minutes later, when the network would not fit.
+
+        Training holds each weight four times (the weight, its gradient and Adam's two moments).
+        """
+        from synthgan.synthesizer import _memory_bytes
+
+        vocabularies, params = self.tokens_.vocabularies, self.params_
+        weights = ColumnHeads.weight_count(vocabularies, params["embedding_dim"], params["hidden"])
+        needed, available = weights * 4 * 4, _memory_bytes() // 2
+        if needed > available:
+            columns = len(vocabularies)
+            raise ParameterError(
+                f"argan's network for {columns:,} columns would hold {weights / 1e9:,.1f} billion weights "
+                f"(about {needed / 2**30:,.0f} GiB to train; half of this machine's memory is "
+                f"{available / 2**30:,.0f} GiB): its heads read every column, so it grows with the square of "
+                "the columns. Lower hidden= and embedding_dim=, fit fewer columns, or use a model that grows "
+                "linearly with them, such as Synthesizer('ctgan')."
+            )
 
     def _train(self, model: ARGAN, tokens: torch.Tensor, train_rows, held_rows, random: torch.Generator) -> None:
         params, network = self.params_, self.generator_

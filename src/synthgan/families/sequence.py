@@ -216,9 +216,13 @@ class SequenceSynthesizer(Synthesizer):
 
     def sample_chunks(self, n, chunk_size=None, conditions=None, seed=None, first_id: int = 0):
         """Yield the sequences of ``sample(n, seed, first_id)`` in chunks of ``chunk_size`` sequences
-        (default :attr:`block_size`), as tables of ``chunk_size * sequence_length`` rows."""
+        (default: one block), as tables of ``chunk_size * sequence_length`` rows."""
         self._check_count(first_id, "sequences", 0, name="first_id")
         return self._chunks(n, chunk_size, conditions, seed, {"first_id": first_id})
+
+    def _check_sample(self, items: pd.DataFrame) -> None:
+        if list(items.columns) != list(self.columns_) or len(items) % self.sequence_length_:
+            raise ValueError(f"it generates columns {list(items.columns)[:10]} but declares {list(self.columns_)[:10]}")
 
     def _cells_per_item(self) -> int:
         return self.sequence_length_ * len(self.transformer_.schema)

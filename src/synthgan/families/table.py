@@ -207,6 +207,14 @@ class TableSynthesizer(Synthesizer):
         """
         return super().sample(n, conditions=conditions, seed=seed)
 
+    def _check_sample(self, items: pd.DataFrame) -> None:
+        declared = [spec.name for spec in self.transformer_.schema]
+        if list(items.columns) != declared:
+            raise ValueError(f"it generates columns {list(items.columns)[:10]} but declares {declared[:10]}")
+        null = [spec.name for spec in self.transformer_.schema if not spec.null_share and items[spec.name].isna().any()]
+        if null:
+            raise ValueError(f"it generates nulls in {null[:5]}, which it declares never null")
+
     def _cells_per_item(self) -> int:
         return self.transformer_.layout.width + len(self.transformer_.schema)
 

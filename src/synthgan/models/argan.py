@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from synthgan.models.base import COMMON_PARAMS, GANModel, Param
+from synthgan.models.base import COMMON_PARAMS, MAX_WIDTH, GANModel, Param
 from synthgan.nn.autoregressive import ColumnHeads
 
 __all__ = ["ARGAN", "ARGAN_PARAMS"]
@@ -32,8 +32,8 @@ ARGAN_PARAMS: dict[str, Param] = {
     "batch_size": Param(
         None, (int,), "Rows per training step (None: an eighth of the rows, from 32 to 512).", low=1, allow_none=True
     ),
-    "embedding_dim": Param(16, (int,), "Size of each column's token embedding.", low=1),
-    "hidden": Param(128, (int,), "Width of each column's head.", low=1),
+    "embedding_dim": Param(16, (int,), "Size of each column's token embedding.", low=1, high=1024),
+    "hidden": Param(128, (int,), "Width of each column's head.", low=1, high=MAX_WIDTH),
     "dropout": Param(
         None,
         (float, int),

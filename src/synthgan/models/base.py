@@ -32,13 +32,22 @@ class Param:
     allow_none: bool = False
 
 
+# Widest layer (or noise vector) a parameter may ask for: far above any useful model, and a bound on
+# what a model file's parameters can make synthgan allocate before its tensors are checked.
+MAX_WIDTH = 16_384
+
+# Most CPU threads a parameter may ask for (OpenMP allocates per thread: a million would exhaust memory).
+MAX_THREADS = 1_024
+
 # Parameters every tabular model accepts. Models override defaults through `defaults`.
 COMMON_PARAMS: dict[str, Param] = {
     "epochs": Param(300, (int,), "Passes over the training rows.", low=1),
     "batch_size": Param(500, (int,), "Rows per training step (a multiple of pac).", low=2),
-    "noise_dim": Param(128, (int,), "Size of the generator's random input.", low=1),
-    "generator_dims": Param((256, 256), (tuple, list), "Widths of the generator's residual blocks."),
-    "critic_dims": Param((256, 256), (tuple, list), "Widths of the critic's hidden layers."),
+    "noise_dim": Param(128, (int,), "Size of the generator's random input.", low=1, high=MAX_WIDTH),
+    "generator_dims": Param(
+        (256, 256), (tuple, list), "Widths of the generator's residual blocks.", low=1, high=MAX_WIDTH
+    ),
+    "critic_dims": Param((256, 256), (tuple, list), "Widths of the critic's hidden layers.", low=1, high=MAX_WIDTH),
     "generator_lr": Param(2e-4, (float, int), "Generator learning rate (Adam).", low=0),
     "critic_lr": Param(2e-4, (float, int), "Critic learning rate (Adam).", low=0),
     "weight_decay": Param(1e-6, (float, int), "Adam weight decay of both networks.", low=0),
@@ -66,6 +75,7 @@ COMMON_PARAMS: dict[str, Param] = {
         "these small networks gain little from more, and on a busy machine 2 threads on 2 cores trained "
         "8x slower than 1.",
         low=1,
+        high=MAX_THREADS,
         allow_none=True,
     ),
     "sample_threads": Param(
@@ -74,6 +84,7 @@ COMMON_PARAMS: dict[str, Param] = {
         "CPU threads torch uses in sample (None: torch's setting, every core). Sampling is a few large "
         "matrix products split by rows, which scale with threads and give the same rows whatever the count.",
         low=1,
+        high=MAX_THREADS,
         allow_none=True,
     ),
     "sample_precision": Param(

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from synthgan.losses import AdversarialLoss, BCELoss
-from synthgan.models.base import COMMON_PARAMS, GANModel, Param
+from synthgan.models.base import COMMON_PARAMS, MAX_WIDTH, GANModel, Param
 from synthgan.nn.images import ImageCritic, ImageGenerator, upsampling_plan
 
 __all__ = ["DCGAN", "IMAGE_PARAMS", "ConditionalDCGAN", "ImageGANModel"]
@@ -30,7 +30,7 @@ _SHARED = ("seed", "device", "threads", "verbose", "max_minutes")
 IMAGE_PARAMS: dict[str, Param] = {
     "epochs": Param(20, (int,), "Passes over the training images.", low=1),
     "batch_size": Param(64, (int,), "Images per training step.", low=2),
-    "noise_dim": Param(100, (int,), "Size of the generator's random input.", low=1),
+    "noise_dim": Param(100, (int,), "Size of the generator's random input.", low=1, high=MAX_WIDTH),
     "width": Param(
         32,
         (int,),

@@ -28,6 +28,10 @@ def validate_params(model: type[GANModel], given: dict[str, Any]) -> dict[str, A
             raise ParameterError(f"Parameter {name!r} of {model.name!r} must be {_names(spec.types)}, got {value!r}.")
         if not isinstance(value, spec.types):
             raise ParameterError(f"Parameter {name!r} of {model.name!r} must be {_names(spec.types)}, got {value!r}.")
+        if isinstance(value, tuple | list):
+            _check_widths(model, name, value, spec)
+            params[name] = tuple(value)
+            continue
         if spec.choices is not None and value not in spec.choices:
             raise ParameterError(f"Parameter {name!r} must be one of {list(spec.choices)}, got {value!r}.")
         if spec.low is not None and value < spec.low:
@@ -41,6 +45,22 @@ def validate_params(model: type[GANModel], given: dict[str, Any]) -> dict[str, A
             f"Try batch_size={params['pac'] * max(1, params['batch_size'] // params['pac'])}."
         )
     return params
+
+
+# Layers a list of widths may name.
+MAX_LAYERS = 32
+
+
+def _check_widths(model: type[GANModel], name: str, value: tuple | list, spec: Any) -> None:
+    """A list parameter is a list of layer widths: whole numbers within the parameter's bounds."""
+    if len(value) > MAX_LAYERS or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise ParameterError(
+            f"Parameter {name!r} of {model.name!r} must be a list of at most {MAX_LAYERS} whole-number widths, "
+            f"got {value!r}."
+        )
+    outside = [v for v in value if (spec.low is not None and v < spec.low) or (spec.high is not None and v > spec.high)]
+    if outside:
+        raise ParameterError(f"Parameter {name!r} widths must lie in [{spec.low}, {spec.high}], got {outside[0]!r}.")
 
 
 def _names(types: tuple[type, ...]) -> str:

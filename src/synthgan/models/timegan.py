@@ -15,7 +15,7 @@ import torch
 
 from synthgan.data.numeric import METHODS
 from synthgan.data.sequence import GAP_POLICIES
-from synthgan.models.base import COMMON_PARAMS, GANModel, Param
+from synthgan.models.base import COMMON_PARAMS, MAX_WIDTH, GANModel, Param
 from synthgan.nn import LayoutHead, TimeGANNetworks
 from synthgan.training.timegan import AutoencoderPhase, JointPhase, SupervisedPhase, WindowBatches
 
@@ -39,10 +39,15 @@ TIMEGAN_PARAMS: dict[str, Param] = {
         allow_none=True,
     ),
     "batch_size": Param(128, (int,), "Windows per training step.", low=1),
-    "hidden_dim": Param(24, (int,), "Width of the latent sequences and of every GRU layer.", low=1),
-    "num_layers": Param(3, (int,), "GRU layers per network (the supervisor has one fewer).", low=1),
+    "hidden_dim": Param(24, (int,), "Width of the latent sequences and of every GRU layer.", low=1, high=MAX_WIDTH),
+    "num_layers": Param(3, (int,), "GRU layers per network (the supervisor has one fewer).", low=1, high=32),
     "noise_dim": Param(
-        None, (int,), "Noise features per step; None: one per learned column (the paper).", low=1, allow_none=True
+        None,
+        (int,),
+        "Noise features per step; None: one per learned column (the paper).",
+        low=1,
+        high=MAX_WIDTH,
+        allow_none=True,
     ),
     "learning_rate": Param(1e-3, (float, int), "Adam learning rate of every network.", low=0),
     "gamma": Param(1.0, (float, int), "Weight of the adversarial loss on the unsupervised generator output.", low=0),

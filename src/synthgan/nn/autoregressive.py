@@ -59,6 +59,14 @@ class ColumnHeads(nn.Module):
         for weight in (self.second, self.out):
             nn.init.uniform_(weight, -1 / math.sqrt(hidden), 1 / math.sqrt(hidden))
 
+    @staticmethod
+    def weight_count(vocabularies: list[int], embedding_dim: int, hidden: int) -> int:
+        """Weights a network of these sizes holds; the first layer grows with the square of the columns."""
+        columns, widest = len(vocabularies), max(vocabularies, default=0)
+        embedding = (sum(vocabularies) + columns) * embedding_dim
+        first = columns * embedding_dim * columns * hidden + columns * hidden
+        return embedding + first + columns * (hidden * hidden + hidden + hidden * widest + widest)
+
     def start_from_frequencies(self, frequencies: list[torch.Tensor]) -> None:
         """Output biases at the real log-frequencies, so training starts from the right marginals."""
         with torch.no_grad():
