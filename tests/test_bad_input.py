@@ -7,7 +7,10 @@ names the problem, and that the caller's DataFrame is unchanged.
 
 from __future__ import annotations
 
+import json
 import os
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +27,9 @@ from synthgan.errors import (
     SchemaError,
     SynthganError,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import fuzz_model_files as fuzz
 
 QUICK = {"epochs": 1, "refine": "none", "verbose": False, "seed": 0}
 
@@ -62,6 +68,14 @@ def files(tmp_path_factory, table):
     table.assign(label=np.arange(len(table)) * 0.37).to_csv(folder / "continuous.csv", index=False)
     table.assign(label=1).to_csv(folder / "single.csv", index=False)
     (folder / "a_folder").mkdir()
+    header, body = fuzz.split_file(model.read_bytes())
+    meta = json.loads(header["__metadata__"]["synthgan"])
+    (folder / "newer.synth").write_bytes(fuzz.join_file(fuzz.with_meta(header, {**meta, "format_version": 99}), body))
+    table.iloc[:1].to_csv(folder / "one.csv", index=False)
+    table.assign(age=table["age"].astype(str) + " years").to_csv(folder / "retyped.csv", index=False)
+    fast = {"sequence_length": 6, "iterations": 2, "batch_size": 16, "hidden_dim": 8, "num_layers": 1, "verbose": False}
+    panel = pd.DataFrame({"time": pd.date_range("2024", periods=20, freq="h"), "p": "a", "v": np.arange(20.0)})
+    Synthesizer("timegan", **fast).fit(panel, time_column="time", entity_column="p").save(folder / "timegan.synth")
     return folder
 
 
@@ -148,6 +162,10 @@ CLI_CASES = [
     ),
     ("balance-missing-target", ["balance", "{f}/data.csv", "--target", "nope", "-o", "{f}/out.csv"], 1, "nope"),
     ("inspect-missing-file", ["inspect", "{f}/nope.csv"], 1, "not found"),
+    ("sample-newer-format", ["sample", "{f}/newer.synth", "-n", "5", "-o", "{f}/out.csv"], 1, "Upgrade synthgan"),
+    ("score-sequence-model", ["score", "{f}/timegan.synth", "{f}/data.csv", "-o", "{f}/out.csv"], 2, "table models"),
+    ("fit-one-row", ["fit", "{f}/one.csv", "--epochs", "1", "-o", "{f}/out.synth"], 1, "1 row"),
+    ("evaluate-retyped-column", ["evaluate", "{f}/data.csv", "{f}/retyped.csv", "--json", "{f}/out.json"], 1, "'age'"),
     ("unknown-command", ["fti"], 2, "fit"),
 ]
 
@@ -224,7 +242,58 @@ def _api_cases():
         ),
         ("balance-single-class", lambda s, t: balance(t.assign(label=1), target="label", **QUICK), DataError, "single"),
         ("balance-sequence-model", lambda s, t: balance(t, target="label", model="timegan"), ParameterError, "table"),
+        ("fit-all-null-column", lambda s, t: Synthesizer("argan", **QUICK).fit(t.assign(e=np.nan)), DataError, "'e'"),
+        (
+            "fit-mixed-types",
+            lambda s, t: Synthesizer("argan", **QUICK).fit(t.assign(m=[1, "a"] * (len(t) // 2))),
+            DataError,
+            "mixes value types",
+        ),
+        (
+            "fit-duplicate-names",
+            lambda s, t: Synthesizer("argan", **QUICK).fit(pd.concat([t, t[["age"]]], axis=1)),
+            DataError,
+            "Duplicate",
+        ),
+        ("fit-one-row", lambda s, t: Synthesizer("argan", **QUICK).fit(t.iloc[:1]), DataError, "1 row"),
+        (
+            "fit-too-wide-for-argan",
+            lambda s, t: Synthesizer("argan", **QUICK).fit(WIDE),
+            ParameterError,
+            "square of the columns",
+        ),
+        (
+            "condition-continuous-ctgan",
+            lambda s, t: Synthesizer("ctgan", epochs=1, verbose=False).fit(t).sample(5, conditions={"score": 0.1}),
+            ConditionError,
+            "not a discrete column",
+        ),
+        ("chunk-size-zero", lambda s, t: s.sample_chunks(5, chunk_size=0), ParameterError, "chunk_size"),
+        (
+            "images-of-mixed-shapes",
+            lambda s, t: Synthesizer("dcgan", epochs=1).fit([np.zeros((8, 8)), np.zeros((9, 9))]),
+            DataError,
+            "different shapes",
+        ),
+        (
+            "sequences-too-short",
+            lambda s, t: Synthesizer("timegan", sequence_length=6).fit(PANEL.iloc[:3], time_column="time"),
+            DataError,
+            "sequence_length=6",
+        ),
+        (
+            "sequences-missing-time",
+            lambda s, t: Synthesizer("timegan", sequence_length=6).fit(
+                PANEL.assign(time=PANEL["time"].where(PANEL.index != 3)), time_column="time"
+            ),
+            DataError,
+            "missing value",
+        ),
     ]
+
+
+WIDE = pd.DataFrame(np.random.default_rng(0).normal(size=(40, 2_000)), columns=[f"c{i}" for i in range(2_000)])
+PANEL = pd.DataFrame({"time": pd.date_range("2024", periods=20, freq="h"), "v": np.arange(20.0)})
 
 
 API_CASES = _api_cases()
@@ -244,6 +313,15 @@ def test_api_bad_input(case, fitted, table):
 def test_discrete_columns_given_as_one_name_is_that_column(table):
     fitted = Synthesizer("argan", **QUICK).fit(table, discrete_columns="label")
     assert fitted.transformer_.schema["label"].kind.value == "categorical"
+
+
+@pytest.mark.parametrize("name", ["Größe 体重 🎉", "--output", "-n", "a,b", "1"])
+def test_unusual_column_names_round_trip_through_the_cli(name, table, tmp_path):
+    data, model, out = tmp_path / "in.csv", tmp_path / "m.synth", tmp_path / "out.csv"
+    table.rename(columns={"income": name}).to_csv(data, index=False)
+    assert run(["fit", str(data), "--epochs", "1", "--quiet", "-o", str(model)]) == 0
+    assert run(["sample", str(model), "-n", "20", "-o", str(out)]) == 0
+    assert pd.read_csv(out).columns.tolist() == pd.read_csv(data).columns.tolist()
 
 
 def test_timegan_refuses_conditions_by_name(sequence_panel):

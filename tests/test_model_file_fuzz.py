@@ -15,10 +15,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-import fuzz_model_files as fuzz  # noqa: E402
+import fuzz_model_files as fuzz
 
-from synthgan import Synthesizer  # noqa: E402
-from synthgan.errors import ModelFileError  # noqa: E402
+from synthgan import Synthesizer
+from synthgan.errors import ModelFileError
 
 
 @pytest.fixture(scope="module")

@@ -115,12 +115,23 @@ def to_uint8(images: np.ndarray, scale: PixelScale | None = None) -> np.ndarray:
 # ----------------------------------------------------------------------------------------- arrays
 
 
+def _shape_mismatch(images: Any) -> str:
+    shapes = [np.shape(image) for image in images]
+    odd = next((i for i, shape in enumerate(shapes) if shape != shapes[0]), None)
+    if odd is None:
+        return "cannot be stacked into one array"
+    return f"have different shapes: image 0 is {shapes[0]}, image {odd} is {shapes[odd]}"
+
+
 def image_array(images: Any, name: str = "images") -> np.ndarray:
     """Validate images given as ``(N, H, W)`` or ``(N, C, H, W)``; return them as ``(N, C, H, W)``.
 
     No copy is made when the input already has that shape; nothing is ever written to it.
     """
-    array = np.asarray(images)
+    try:
+        array = np.asarray(images)
+    except ValueError:  # a list of arrays of different shapes
+        raise DataError(f"{name} {_shape_mismatch(images)}. Resize them to one shape first.") from None
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
         raise DataError(f"{name} must be a numeric array, got dtype {array.dtype}.")
     if array.ndim == 3:

@@ -26,7 +26,7 @@ from synthgan.data.tokens import TokenLayout, token_intervals
 from synthgan.data.transformer import Transformer
 from synthgan.errors import ConditionError, DataError, ParameterError
 from synthgan.families.argan_scoring import row_surprise
-from synthgan.families.table import TableSynthesizer
+from synthgan.families.table import TableSynthesizer, check_rows
 from synthgan.models import get_model
 from synthgan.models.argan import ARGAN
 from synthgan.nn.autoregressive import ColumnHeads
@@ -73,6 +73,7 @@ class ARGANSynthesizer(TableSynthesizer):
         """Learn ``data`` (not modified). ``discrete_columns`` / ``schema`` override inferred kinds;
         ``target`` is accepted for symmetry with the zoo (argan learns every column jointly)."""
         model: ARGAN = self._begin_fit()
+        check_rows(data)
         params, seed = self.params_, self.params_["seed"]
         overrides = None if schema is None or isinstance(schema, Schema) else dict(schema)
         transformer = Transformer(schema=schema if isinstance(schema, Schema) else None, seed=seed, continuous="bins")

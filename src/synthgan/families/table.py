@@ -21,7 +21,7 @@ from synthgan.data.layout import Layout
 from synthgan.data.sampler import ConditionSampler
 from synthgan.data.schema import Schema
 from synthgan.data.transformer import Transformer
-from synthgan.errors import ConditionError, ParameterError
+from synthgan.errors import ConditionError, DataError, ParameterError
 from synthgan.families.table_scoring import critic_scores
 from synthgan.losses.auxiliary import TargetClassifierLoss
 from synthgan.models import GANModel, get_model
@@ -45,6 +45,12 @@ MAX_REJECTION_FACTOR = 50
 MIN_REJECTION_ROWS = 200_000
 # Steered generation meets further conditions by rejection within this many rounds of n rows.
 MAX_STEERED_ROUNDS = 10
+
+
+def check_rows(data: Any) -> None:
+    """A table of one row has nothing that varies: say so, rather than "every column is constant"."""
+    if isinstance(data, pd.DataFrame) and len(data) == 1:
+        raise DataError("The table has 1 row: nothing varies, so there is nothing to learn. Pass at least a few rows.")
 
 
 class TableSynthesizer(Synthesizer):
@@ -75,6 +81,7 @@ class TableSynthesizer(Synthesizer):
         condition on; ``ctgan`` conditions on every discrete column and ignores it.
         """
         model = self._begin_fit()
+        check_rows(data)
         model_class, params, seed = type(model), self.params_, self.params_["seed"]
 
         overrides = None if schema is None or isinstance(schema, Schema) else dict(schema)
