@@ -271,8 +271,8 @@ def mutate(original: bytes, rng: np.random.Generator) -> tuple[str, str, bytes]:
 
 
 # ---------------------------------------------------------------- one case
-class Hang(Exception):
-    pass
+class Hang(BaseException):
+    """Raised by the alarm; a BaseException so that no ``except Exception`` in the loader hides it."""
 
 
 def _alarm(signum, frame) -> None:
@@ -347,6 +347,7 @@ def run_cases(paths: dict[str, Path], seed: int, start: int, count: int, folder:
         target.unlink()
         result = {"case": index, "model": name, "kind": kind, "detail": detail, "outcome": outcome, "why": why}
         result["seconds"] = round(time.perf_counter() - began, 3)
+        result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         results.append(result)
         if out is not None:
             print(json.dumps(result), file=out, flush=True)
@@ -368,11 +369,23 @@ def summarize(results: list[dict], crashes: list[int], seconds: float) -> dict[s
         "by_kind": {kind: dict(counts) for kind, counts in sorted(by_kind.items())},
         "by_model": dict(Counter(r["model"] for r in results)),
         "slowest_case_seconds": max((r["seconds"] for r in results), default=0.0),
+        "slowest_cases": sorted(results, key=lambda r: -r["seconds"])[:10],
+        "cases_raising_peak_memory": _memory_raisers(results),
         "failure_examples": failures[:20],
         "crashed_cases": crashes[:20],
         "seconds": round(seconds, 1),
         "peak_rss_mb_of_a_worker": None,
     }
+
+
+def _memory_raisers(results: list[dict]) -> list[dict]:
+    """Cases after which their worker's peak memory rose by more than 200 MB."""
+    raisers, before = [], None
+    for r in sorted(results, key=lambda r: r["case"]):
+        if before is not None and r["peak_rss_mb"] - before > 200:
+            raisers.append({**r, "rise_mb": round(r["peak_rss_mb"] - before, 1)})
+        before = r["peak_rss_mb"]
+    return raisers[:20]
 
 
 def main() -> None:

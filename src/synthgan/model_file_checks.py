@@ -156,7 +156,17 @@ HEADER_SCHEMA: dict[str, Any] = {
             }
         ),
         # sequences
-        "sequence": {"type": "object", "additionalProperties": _nested(4), "maxProperties": 1_000},
+        "sequence": {
+            "type": "object",
+            "required": ["sequence_length", "noise_dim", "columns"],
+            "properties": {
+                "sequence_length": {"type": "integer", "minimum": 2, "maximum": 100_000},
+                "noise_dim": {"type": "integer", "minimum": 1, "maximum": 16_384},
+                "columns": _list(_TEXT, MAX_COLUMNS),
+            },
+            "additionalProperties": _nested(4),
+            "maxProperties": 1_000,
+        },
         "static_transformer": {"anyOf": [{"type": "null"}, _TRANSFORMER]},
         # images
         "image_shape": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 4096}, "maxItems": 3},

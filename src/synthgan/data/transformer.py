@@ -366,7 +366,12 @@ class Transformer:
             else:
                 encoder = None
             transformer._encoders[spec.name] = encoder
-        transformer._layout = Layout.from_dict(meta["layout"])
+        spans: list[Span] = []
+        for spec in transformer.schema:
+            spans.extend(_spans_for(spec, transformer._encoders[spec.name], start=spans[-1].stop if spans else 0))
+        transformer._layout = Layout(tuple(spans))
+        if transformer._layout != Layout.from_dict(meta["layout"]):  # the encoders say what the layout is
+            raise DataError("The transformer state's layout does not match its encoders (a damaged model file?).")
         return transformer
 
 

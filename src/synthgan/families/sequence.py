@@ -320,6 +320,11 @@ class SequenceSynthesizer(Synthesizer):
         self.entity_dtype_, self.id_column_ = info["entity_dtype"], info["id_column"]
         self.axis_ = TimeAxis.from_state(info["axis"]) if info["axis"] else None
         self.sequence_length_ = int(info["sequence_length"])
+        if self.sequence_length_ != self.params_["sequence_length"]:
+            raise ValueError(
+                f"sequence_length {self.sequence_length_} differs from the parameter's "
+                f"{self.params_['sequence_length']}"
+            )
         self.constants_ = {name: tuple(pair) for name, pair in info["constants"].items()}
         self.windows_, self.notes_ = info["windows"], list(info["notes"])
         arrays = {name: value.numpy() for name, value in group("transformer.").items()}
