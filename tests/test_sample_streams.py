@@ -18,7 +18,7 @@ from synthgan.errors import ParameterError
 from synthgan.families.image import ImageSynthesizer
 from synthgan.families.sequence import SequenceSynthesizer
 from synthgan.families.table import TableSynthesizer
-from synthgan.training.runtime import block_seed
+from synthgan.randomness import block_seed
 
 TABLE_MODELS = {
     "argan": {"epochs": 2, "batch_size": 200, "seed": 1, "verbose": False, "refine_epochs": 1},

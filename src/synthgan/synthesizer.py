@@ -169,7 +169,7 @@ class Synthesizer:
         """sample_chunks' work, its arguments checked now rather than at the first chunk; ``options``
         go to every ``_sample_block`` call (a family's extras)."""
         from synthgan.errors import ParameterError
-        from synthgan.training.runtime import block_seed, seed_or_random
+        from synthgan.randomness import block_seed, seed_or_random
 
         self._check_fitted()
         self._check_count(n, self.noun, 0)

@@ -30,6 +30,7 @@ from synthgan.families.table import TableSynthesizer, check_rows
 from synthgan.models import get_model
 from synthgan.models.argan import ARGAN
 from synthgan.nn.autoregressive import ColumnHeads
+from synthgan.randomness import local_torch_rng, seed_or_random
 from synthgan.training import train
 from synthgan.training.callbacks import (
     DivergenceGuard,
@@ -41,7 +42,7 @@ from synthgan.training.callbacks import (
 )
 from synthgan.training.likelihood import LikelihoodPhase, draw_known, row_nll
 from synthgan.training.refinement import RefinementPhase
-from synthgan.training.runtime import local_torch_rng, seed_or_random, torch_threads
+from synthgan.training.runtime import torch_threads
 
 __all__ = ["ARGANSynthesizer"]
 

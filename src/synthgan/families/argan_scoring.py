@@ -27,7 +27,8 @@ import torch
 from synthgan.data.numeric import NumericEncoder
 from synthgan.data.surprise import UNSEEN_NATS, encode_for_scoring
 from synthgan.data.tokens import token_intervals
-from synthgan.training.runtime import seed_or_random, torch_threads
+from synthgan.randomness import seed_or_random
+from synthgan.training.runtime import torch_threads
 
 if TYPE_CHECKING:
     from synthgan.families.argan import ARGANSynthesizer

@@ -22,12 +22,13 @@ from synthgan.data.image import PixelScale, encode_labels, image_array, read_ima
 from synthgan.errors import ConditionError, ParameterError
 from synthgan.models import GANModel, get_model
 from synthgan.nn.images import ImageHead, refresh_batch_norm, upsampling_plan
+from synthgan.randomness import local_torch_rng, seed_or_random
 from synthgan.synthesizer import Synthesizer
 from synthgan.training import train
 from synthgan.training.adversarial import AdversarialPhase, WeightAverage
 from synthgan.training.callbacks import DivergenceGuard, History, ProgressBar, TimeBudget
 from synthgan.training.images import ImageBatches
-from synthgan.training.runtime import local_torch_rng, seed_or_random, torch_threads
+from synthgan.training.runtime import torch_threads
 
 __all__ = ["ImageSynthesizer"]
 

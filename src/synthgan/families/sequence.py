@@ -29,10 +29,11 @@ from synthgan.data.transformer import Transformer
 from synthgan.errors import ConditionError, ParameterError
 from synthgan.models import get_model
 from synthgan.models.timegan import PHASE_SHARES
+from synthgan.randomness import local_torch_rng, seed_or_random
 from synthgan.synthesizer import Synthesizer
 from synthgan.training import train
 from synthgan.training.callbacks import DivergenceGuard, History, ProgressBar, TimeBudget
-from synthgan.training.runtime import local_torch_rng, seed_or_random, torch_threads
+from synthgan.training.runtime import torch_threads
 from synthgan.training.timegan import WindowBatches
 
 __all__ = ["SequenceSynthesizer"]

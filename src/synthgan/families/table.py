@@ -26,12 +26,13 @@ from synthgan.families.table_scoring import critic_scores
 from synthgan.losses.auxiliary import TargetClassifierLoss
 from synthgan.models import GANModel, get_model
 from synthgan.nn import LayoutHead
+from synthgan.randomness import local_torch_rng, seed_or_random
 from synthgan.synthesizer import Synthesizer
 from synthgan.training import train
 from synthgan.training.adversarial import AdversarialPhase, TabularBatches, WeightAverage
 from synthgan.training.callbacks import DivergenceGuard, FidelityCheck, History, ProgressBar, TimeBudget
 from synthgan.training.monitoring import column_signals
-from synthgan.training.runtime import local_torch_rng, sample_dtype, seed_or_random, torch_threads
+from synthgan.training.runtime import sample_dtype, torch_threads
 
 __all__ = ["TableSynthesizer"]
 

@@ -22,7 +22,8 @@ import torch
 from synthgan.data.surprise import encode_for_scoring
 from synthgan.errors import ModelFileError
 from synthgan.models import get_model
-from synthgan.training.runtime import seed_or_random, torch_threads
+from synthgan.randomness import seed_or_random
+from synthgan.training.runtime import torch_threads
 
 if TYPE_CHECKING:
     from synthgan.families.table import TableSynthesizer

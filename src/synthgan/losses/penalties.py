@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from synthgan.training.runtime import rand
+from synthgan.randomness import rand
 
 
 class Penalty:

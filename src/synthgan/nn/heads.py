@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from synthgan.data.layout import Layout
-from synthgan.training.runtime import rand
+from synthgan.randomness import rand
 
 
 class LayoutHead(nn.Module):

@@ -17,8 +17,8 @@ from synthgan.data.sampler import ConditionSampler
 from synthgan.losses import AdversarialLoss, Penalty
 from synthgan.losses.auxiliary import TargetClassifierLoss
 from synthgan.nn import LayoutHead
+from synthgan.randomness import randn
 from synthgan.training.batches import ShuffledRows
-from synthgan.training.runtime import randn
 
 
 class TabularBatches:

@@ -27,9 +27,9 @@ import torch.nn.functional as F
 from synthgan.losses import GradientPenalty, WassersteinLoss
 from synthgan.nn.autoregressive import ColumnHeads
 from synthgan.nn.blocks import Critic
+from synthgan.randomness import rand
 from synthgan.training.batches import ShuffledRows
 from synthgan.training.likelihood import batch_nll
-from synthgan.training.runtime import rand
 
 __all__ = ["PAIR_GROUPS", "RefinementPhase", "sample_one_hots", "token_groups"]
 
