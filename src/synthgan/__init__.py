@@ -1,6 +1,7 @@
 """synthgan: learn a real table and generate faithful, useful, private synthetic data with GANs."""
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from synthgan import datasets
 from synthgan.errors import (
@@ -14,6 +15,12 @@ from synthgan.errors import (
     SynthganError,
     TrainingError,
 )
+
+if TYPE_CHECKING:  # what __getattr__ below returns, as type checkers and IDEs should see it
+    from synthgan.balancing import balance
+    from synthgan.evaluation import evaluate, evaluate_images, evaluate_sequences
+    from synthgan.models import available_models
+    from synthgan.synthesizer import Synthesizer
 
 try:
     __version__ = version("synthgan")

@@ -134,6 +134,12 @@ class Synthesizer:
                 "`synthgan sample --rows N`, which writes in chunks."
             )
 
+    def fit(self, data: Any, *args: Any, **options: Any) -> Synthesizer:
+        """Learn ``data`` (never modified) and return self: a table for table models, a long table of
+        time series for sequence models, an image array or folder for image models. Each family
+        documents its own options (``discrete_columns``, ``time_column``, ``labels``, ...)."""
+        raise NotImplementedError
+
     # ------------------------------------------------------------------ sample
     def sample(self, n: int, conditions: Mapping[str, Any] | None = None, seed: int | None = None) -> Any:
         """Generate ``n`` items (rows, sequences, images) like the training data.
