@@ -126,22 +126,38 @@ def summarize(runs: list[dict]) -> dict:
     per_table = frame.groupby(["setting", "method", "dataset"])[["roc_auc", "average_precision", "seconds"]].mean()
     summary = {}
     for (setting, method), group in per_table.groupby(level=[0, 1]):
+        mine = frame[(frame.setting == setting) & (frame.method == method)]
+        spread = float(mine.groupby("dataset")["roc_auc"].std().mean())
         summary.setdefault(setting, {})[method] = {
             "tables": len(group),
+            "runs": len(mine),
+            "seeds": sorted(int(seed) for seed in mine["seed"].unique()),
             "roc_auc": round(float(group["roc_auc"].mean()), 4),
             "average_precision": round(float(group["average_precision"].mean()), 4),
             "seconds": round(float(group["seconds"].mean()), 1),
-            "seed_spread_roc_auc": round(
-                float(
-                    frame[(frame.setting == setting) & (frame.method == method)]
-                    .groupby("dataset")["roc_auc"]
-                    .std()
-                    .mean()
-                ),
-                4,
-            ),
+            "seed_spread_roc_auc": None if np.isnan(spread) else round(spread, 4),
         }
     return summary
+
+
+def markdown(runs: list[dict], setting: str) -> str:
+    """ROC AUC per table and method in ``setting`` (mean over seeds), the mean row last."""
+    frame = pd.DataFrame(runs)
+    frame = frame[frame.setting == setting]
+    table = frame.pivot_table(index="dataset", columns="method", values="roc_auc", aggfunc="mean")
+    seeds = frame.groupby("method")["seed"].nunique()
+    methods = [m for m in METHODS if m in table.columns]
+    lines = [
+        "| table | " + " | ".join(f"{m} ({seeds[m]} seed{'s' if seeds[m] > 1 else ''})" for m in methods) + " |",
+        "|---|" + "---:|" * len(methods),
+    ]
+    for name, row in table.iterrows():
+        best = row[methods].max()
+        cells = [("**%.3f**" if row[m] == best else "%.3f") % row[m] if pd.notna(row[m]) else "-" for m in methods]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    means = table[methods].mean()
+    lines.append("| **mean** | " + " | ".join(f"{means[m]:.3f}" for m in methods) + " |")
+    return "\n".join(lines)
 
 
 def save(document: dict, path: Path) -> None:
@@ -214,6 +230,9 @@ def main() -> None:
     if runs:
         plot(runs, DOCS / "anomaly_roc_auc.png")
     print(json.dumps(document["summary"], indent=2))
+    if args.report and runs:
+        for setting in SETTINGS:
+            print(f"\n{setting}\n" + markdown(runs, setting))
 
 
 if __name__ == "__main__":
