@@ -192,7 +192,7 @@ def check_container(path: Path) -> None:
     with path.open("rb") as handle:
         start = handle.read(8)
         if len(start) < 8:
-            raise ModelFileError(f"{path} is not a synthgan model file: it is only {size} bytes long.")
+            raise ModelFileError(f"{path} is not a readable synthgan model file: it is only {size} bytes long.")
         (length,) = struct.unpack("<Q", start)
         if length > min(MAX_HEADER_BYTES, size - 8):
             raise ModelFileError(
