@@ -17,7 +17,7 @@ from pathlib import Path
 
 from synthgan.errors import OutputError
 
-__all__ = ["atomic_path", "check_writable", "remove_stale_temporaries", "temporary_prefix"]
+__all__ = ["atomic_folder", "atomic_path", "check_writable", "remove_stale_temporaries", "temporary_prefix"]
 
 
 def check_writable(path: str | Path) -> None:
@@ -64,6 +64,36 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+@contextmanager
+def atomic_folder(folder: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder next to ``folder``; it becomes ``folder`` only if the block succeeds.
+
+    ``folder`` must be new or empty (an OutputError otherwise, before any work).
+    """
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise OutputError(f"{folder} exists and is not an empty folder: choose a new or empty folder.")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(folder)
+        staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(folder), suffix=".tmp", dir=folder.parent))
+    except OSError as error:
+        raise OutputError(
+            f"Cannot write {folder}: {error.strerror or error}. Check that its parent is writable."
+        ) from None
+    try:
+        yield staging
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes an owner-only folder
+        if folder.exists():
+            folder.rmdir()
+        os.replace(staging, folder)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
 
 
 def temporary_prefix(path: Path) -> str:
