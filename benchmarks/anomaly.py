@@ -155,8 +155,9 @@ def markdown(runs: list[dict], setting: str) -> str:
         best = row[methods].max()
         cells = [("**%.3f**" if row[m] == best else "%.3f") % row[m] if pd.notna(row[m]) else "-" for m in methods]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    means = table[methods].mean()
-    lines.append("| **mean** | " + " | ".join(f"{means[m]:.3f}" for m in methods) + " |")
+    means, counts = table[methods].mean(), table[methods].count()
+    cells = [f"{means[m]:.3f}" + ("" if counts[m] == len(table) else f" ({counts[m]} tables)") for m in methods]
+    lines.append("| **mean** | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
