@@ -117,6 +117,15 @@ def test_ctgan_critic_scores_survive_a_model_file(ctgan, scored, tmp_path):
     pd.testing.assert_series_equal(Synthesizer.load(path).anomaly_scores(scored), scores)
 
 
+def test_a_model_without_its_critic_still_saves_and_samples(ctgan, tmp_path, monkeypatch):
+    monkeypatch.setattr(ctgan, "critic_", None)  # as loaded from a file older than saved critics
+    path = tmp_path / "old.synthgan"
+    ctgan.save(path)
+    again = Synthesizer.load(path)
+    assert again.critic_ is None
+    pd.testing.assert_frame_equal(again.sample(50, seed=3), ctgan.sample(50, seed=3))
+
+
 def test_argan_scores_survive_a_model_file(argan, scored, tmp_path):
     path = tmp_path / "argan.synthgan"
     argan.save(path)

@@ -365,7 +365,8 @@ class TableSynthesizer(Synthesizer):
     def _file_state(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
         transformer_meta, transformer_arrays = self.transformer_.to_state()
         tensors = {f"generator.{name}": value for name, value in self.generator_.state_dict().items()}
-        tensors.update({f"critic.{name}": value for name, value in self.critic_.state_dict().items()})
+        if self.critic_ is not None:  # a model loaded from a file older than saved critics has none
+            tensors.update({f"critic.{name}": value for name, value in self.critic_.state_dict().items()})
         tensors.update({f"transformer.{name}": value for name, value in transformer_arrays.items()})
         tensors["sampler.frequency"] = self.sampler_.frequency
         meta = {
