@@ -57,9 +57,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         yield Path(tmp)
         # Owner-only files (mkstemp's, or a writer's own temp file renamed onto ours) get the usual
         # permissions, as open() would have given them.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -85,9 +83,7 @@ def atomic_folder(folder: str | Path) -> Iterator[Path]:
         ) from None
     try:
         yield staging
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes an owner-only folder
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes an owner-only folder, mkdir would not
         if folder.exists():
             folder.rmdir()
         os.replace(staging, folder)
@@ -114,6 +110,13 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
                     os.unlink(leftover)
             removed.append(Path(leftover))
     return removed
+
+
+def _umask() -> int:
+    """This process's umask (reading it means setting it, so it is set back at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _running(pid: int) -> bool:

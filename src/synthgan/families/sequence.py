@@ -222,8 +222,10 @@ class SequenceSynthesizer(Synthesizer):
         return self._chunks(n, chunk_size, conditions, seed, {"first_id": first_id})
 
     def _check_sample(self, items: pd.DataFrame) -> None:
-        if list(items.columns) != list(self.columns_) or len(items) % self.sequence_length_:
+        if list(items.columns) != list(self.columns_):
             raise ValueError(f"it generates columns {list(items.columns)[:10]} but declares {list(self.columns_)[:10]}")
+        if len(items) % self.sequence_length_:
+            raise ValueError(f"it generates {len(items)} rows, not whole sequences of {self.sequence_length_} steps")
 
     def _cells_per_item(self) -> int:
         return self.sequence_length_ * len(self.transformer_.schema)
