@@ -162,12 +162,9 @@ class Transformer:
         rng = np.random.default_rng(self.seed)
         self._layout = None  # not fitted until every column is
         self._encoders = {}
-        spans: list[Span] = []
         for spec in self.schema:
-            encoder = self._fit_column(spec, df[spec.name], rng)
-            self._encoders[spec.name] = encoder
-            spans.extend(_spans_for(spec, encoder, start=spans[-1].stop if spans else 0))
-        self._layout = Layout(tuple(spans))
+            self._encoders[spec.name] = self._fit_column(spec, df[spec.name], rng)
+        self._layout = _layout_for(self.schema, self._encoders)
         return self
 
     def _fit_column(self, spec: ColumnSpec, series: pd.Series, rng: np.random.Generator) -> Any:
@@ -366,16 +363,21 @@ class Transformer:
             else:
                 encoder = None
             transformer._encoders[spec.name] = encoder
-        spans: list[Span] = []
-        for spec in transformer.schema:
-            spans.extend(_spans_for(spec, transformer._encoders[spec.name], start=spans[-1].stop if spans else 0))
-        transformer._layout = Layout(tuple(spans))
+        transformer._layout = _layout_for(transformer.schema, transformer._encoders)
         if transformer._layout != Layout.from_dict(meta["layout"]):  # the encoders say what the layout is
             raise DataError("The transformer state's layout does not match its encoders (a damaged model file?).")
         return transformer
 
 
 # ---------------------------------------------------------------------- helpers
+def _layout_for(schema: Schema, encoders: dict[str, Any]) -> Layout:
+    """The spans the fitted encoders produce, column after column: what networks' heads read."""
+    spans: list[Span] = []
+    for spec in schema:
+        spans.extend(_spans_for(spec, encoders[spec.name], start=spans[-1].stop if spans else 0))
+    return Layout(tuple(spans))
+
+
 def _spans_for(spec: ColumnSpec, encoder: Any, start: int) -> list[Span]:
     if isinstance(encoder, NumericEncoder):
         return [
