@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -86,8 +87,12 @@ def run(
     rows: int | None,
     timeout: float,
     sample_rows: int | None = None,
+    keep_synthetic: Path | None = None,
 ) -> dict:
-    """Fit and sample one model in its own process; judge its rows unless ``sample_rows`` (timing only)."""
+    """Fit and sample one model in its own process; judge its rows unless ``sample_rows`` (timing only).
+
+    ``keep_synthetic``: a parquet path the synthetic rows are copied to, for judges run later.
+    """
     spec = harness.known_models()[model]
     with tempfile.TemporaryDirectory(prefix="flagship-") as folder:
         workdir = Path(folder)
@@ -114,10 +119,14 @@ def run(
             tail = (workdir / "log.txt").read_text(errors="replace")[-1500:]
             return {**row, "status": "failed", "reason": child.get("error") or tail, "timed_out": process["timed_out"]}
         row.update({key: child[key] for key in ("fit_seconds", "sample_seconds", "sample_rows_per_s", "notes")})
+        row.update(child.get("extra") or {})
         row["peak_rss_mb"] = round(process["peak_rss_mb"], 1)
         row["status"] = "ok"
         if sample_rows:
             return {**row, "sample_rows": sample_rows}
+        if keep_synthetic is not None:
+            keep_synthetic.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(synthetic_path, keep_synthetic)
         synthetic = pd.read_parquet(synthetic_path)
         try:
             row.update(judge_all(data, synthetic))

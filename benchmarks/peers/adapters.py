@@ -32,6 +32,7 @@ class Adapter:
         self.notes: list[str] = []
         self.epochs_used: Any = epochs
         self.params: dict[str, Any] = {}  # extra model parameters, for the libraries that take them
+        self.extra: dict[str, Any] = {}  # what the fitted model reports about itself (e.g. spent privacy)
 
     def fit(self, train: pd.DataFrame, discrete: list[str], target: str) -> None:
         raise NotImplementedError
@@ -65,6 +66,8 @@ class SynthganAdapter(Adapter):
         stop = getattr(self.synthesizer, "stop_reason_", None)
         if stop and stop != "all epochs done":
             self.notes.append(f"stopped early: {stop}")
+        if getattr(self.synthesizer, "privacy_", None):
+            self.extra["privacy"] = self.synthesizer.privacy_
 
     def sample(self, n):
         return self.synthesizer.sample(n, seed=self.seed)
@@ -250,15 +253,36 @@ class MostlyAdapter(Adapter):
         if hasattr(engine, "set_random_state"):
             engine.set_random_state(self.seed)
         engine.split(workspace_dir=self.workspace, tgt_data=data, model_type="TABULAR")
-        engine.analyze(workspace_dir=self.workspace)
+        privacy = self._privacy()
+        engine.analyze(workspace_dir=self.workspace, **privacy)
         engine.encode(workspace_dir=self.workspace)
         # The engine's defaults (max_epochs 100 with early stopping on its own validation split,
         # flexible generation on), as a user gets them.
-        kwargs: dict[str, Any] = {"device": "cpu"}
+        kwargs: dict[str, Any] = {"device": "cpu", **privacy}
         if self.epochs is not None:
             kwargs["max_epochs"] = self.epochs
         self.epochs_used = self.epochs if self.epochs is not None else "default (<= 100, early stopping)"
         engine.train(workspace_dir=self.workspace, **kwargs)
+
+    def _privacy(self) -> dict[str, Any]:
+        """``dp_epsilon`` (and ``dp_delta``) as the engine's DP configuration, with synthgan's split.
+
+        The engine spends ``value_protection_epsilon`` on its value ranges (analyze) and up to
+        ``max_epsilon`` in training, and splits delta equally between the two. For the same total
+        epsilon as synthgan's, a tenth goes to the ranges and the rest to training (synthgan's
+        dp_data_share default); the noise multiplier and clipping norm stay the engine's defaults.
+        """
+        epsilon = self.params.get("dp_epsilon")
+        if epsilon is None:
+            return {}
+        config = {
+            "max_epsilon": 0.9 * epsilon,
+            "value_protection_epsilon": 0.1 * epsilon,
+            "delta": self.params.get("dp_delta", 1e-5),
+        }
+        self.extra["privacy"] = {"target_epsilon": epsilon, **config}
+        self.notes.append(f"DP: {config}")
+        return {"differential_privacy": config}
 
     def sample(self, n):
         from mostlyai import engine

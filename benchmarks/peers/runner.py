@@ -47,6 +47,7 @@ def main(args_path: str, result_path: str) -> int:
         result["sample_rows_per_s"] = len(synthetic) / max(result["sample_seconds"], 1e-9)
         result["epochs"] = adapter.epochs_used
         result["notes"] = adapter.notes
+        result["extra"] = adapter.extra
         synthetic = synthetic.reset_index(drop=True)
         synthetic.columns = [str(c) for c in synthetic.columns]
         synthetic.to_parquet(args["synthetic_path"], index=False)

@@ -146,6 +146,7 @@ HEADER_SCHEMA: dict[str, Any] = {
         # tables and argan
         "target": {"type": ["string", "null"], "maxLength": MAX_TEXT},
         "condition_columns": _list(_TEXT, MAX_COLUMNS),
+        "privacy": {"anyOf": [{"type": "null"}, {"type": "object", "additionalProperties": _nested(3)}]},
         "transformer": _TRANSFORMER,
         "rules": _list(
             {

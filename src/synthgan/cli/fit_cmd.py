@@ -15,9 +15,42 @@ from synthgan.cli.sequence import fit_sequences, reject_sequence_options, sequen
 @click.option("--target", default=None, help="Label column that cgan / cwgangp condition on.")
 @click.option("--labels", default=None, type=click.Path(), help="Image labels for cdcgan (.npy, .npz, IDX, CSV).")
 @sequence_options
+@click.option(
+    "--dp-epsilon",
+    type=click.FloatRange(min=1e-3, max=1e3),
+    default=None,
+    help="Train with differential privacy, spending at most this epsilon (argan; see docs/privacy.md).",
+)
+@click.option(
+    "--dp-delta",
+    type=click.FloatRange(min=1e-12, max=0.1),
+    default=None,
+    help="The delta of the DP guarantee (default 1 / (10 x rows)).",
+)
+@click.option(
+    "--dp-bounds",
+    default=None,
+    metavar="JSON",
+    help='Public column domains, JSON or a .json file: \'{"age": [17, 90], "sex": ["F", "M"]}\'.',
+)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Model file to write.")
 def fit_command(
-    data, model, epochs, batch_size, seed, max_minutes, discrete, quiet, params, target, labels, output, **sequence
+    data,
+    model,
+    epochs,
+    batch_size,
+    seed,
+    max_minutes,
+    discrete,
+    quiet,
+    params,
+    target,
+    labels,
+    dp_epsilon,
+    dp_delta,
+    dp_bounds,
+    output,
+    **sequence,
 ) -> None:
     """Fit a GAN on DATA and write a model file.
 
@@ -37,8 +70,12 @@ def fit_command(
         table = read_table(data)
         fit_sequences(table, model, output, **common, quiet=quiet, discrete=discrete, target=target, **sequence)
         return
+    if family != "table" and (dp_epsilon, dp_delta, dp_bounds) != (None, None, None):
+        raise click.UsageError(f"--dp-epsilon, --dp-delta and --dp-bounds are for table models; {model!r} is not one.")
     reject_sequence_options(model, sequence)
-    synthesizer = Synthesizer(model, **model_params(epochs, batch_size, seed, max_minutes, quiet, model, params))
+    options = model_params(epochs, batch_size, seed, max_minutes, quiet, model, params)
+    options.update(privacy_params(dp_epsilon, dp_delta, dp_bounds))
+    synthesizer = Synthesizer(model, **options)
     if synthesizer.family == "image":
         from synthgan.cli.images import fit_images
 
@@ -53,6 +90,14 @@ def fit_command(
         f"Fitted {model} on {len(table):,} rows x {table.shape[1]} columns: {int(history['epoch'].max())} epochs "
         f"in {history['seconds'].max():.0f} s ({synthesizer.stop_reason_}){best}."
     )
+    privacy = getattr(synthesizer, "privacy_", None)
+    if privacy:
+        click.echo(
+            f"Differential privacy: epsilon {privacy['spent_epsilon']:.4g} of {privacy['target_epsilon']:g} spent, "
+            f"delta {privacy['delta']:.1e} ({privacy['accountant']} accountant; noise multiplier "
+            f"{privacy['noise_multiplier']:.3g}, clipping norm {privacy['max_grad_norm']:g}, sampling rate "
+            f"{privacy['sample_rate']:.3g}). See synthgan inspect {output}."
+        )
     rules = getattr(synthesizer, "rules", None)
     if rules:
         more = f" ({len(rules) - 3} more: synthgan inspect --rules)" if len(rules) > 3 else ""
@@ -60,3 +105,29 @@ def fit_command(
         for rule in rules[:3]:
             click.echo(f"  {rule}")
     click.echo(f"Model written to {output}")
+
+
+def privacy_params(epsilon: float | None, delta: float | None, bounds: str | None) -> dict:
+    """The dp_* parameters from the command line; ``bounds`` is JSON text or the path of a JSON file."""
+    import json
+    from pathlib import Path
+
+    params: dict = {}
+    if epsilon is not None:
+        params["dp_epsilon"] = epsilon
+    if delta is not None:
+        params["dp_delta"] = delta
+    if bounds is not None:
+        text = Path(bounds).read_text() if bounds.endswith(".json") and Path(bounds).is_file() else bounds
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise click.BadParameter(
+                f"not JSON ({error.msg} at character {error.pos})", param_hint="'--dp-bounds'"
+            ) from None
+        if not isinstance(value, dict):
+            raise click.BadParameter('give a JSON object, e.g. {"age": [17, 90]}', param_hint="'--dp-bounds'")
+        params["dp_bounds"] = value
+    if params and "dp_epsilon" not in params:
+        raise click.UsageError("--dp-delta and --dp-bounds take effect with --dp-epsilon; give it too.")
+    return params

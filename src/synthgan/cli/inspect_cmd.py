@@ -21,7 +21,14 @@ def inspect_command(data: str, as_json: bool, discrete: str, show_rules: bool) -
 
     --rules lists what holds in every row (a column that is a function of another, a level that
     fixes another column, columns null together): the rules argan keeps in every sampled row.
+
+    DATA may also be a model file: then the model, how its training ended and, for a model fitted
+    with differential privacy, its privacy record (spent epsilon, delta, accountant, noise).
     """
+    from synthgan.cli.io import TABLE_SUFFIXES
+
+    if Path(data).is_file() and not data.lower().endswith(TABLE_SUFFIXES):
+        return _inspect_model(data, as_json)
     from rich import box
     from rich.console import Console
     from rich.markup import escape
@@ -112,3 +119,37 @@ def _load(data: str):
     if not Path(data).exists() and data in datasets.available():
         return datasets.load(data)
     return read_table(data)
+
+
+def _inspect_model(path: str, as_json: bool) -> None:
+    """What a model file says about itself: model, training, privacy."""
+    from synthgan.io import load_synthesizer
+
+    synthesizer = load_synthesizer(path)
+    privacy = getattr(synthesizer, "privacy_", None)
+    facts = {
+        "model": synthesizer.model,
+        "columns": list(synthesizer.schema.names) if synthesizer.family == "table" else None,
+        "stop_reason": getattr(synthesizer, "stop_reason_", None),
+        "privacy": privacy,
+    }
+    if as_json:
+        click.echo(json.dumps(facts, indent=2, default=str))
+        return
+    click.echo(f"{Path(path).name}: model {synthesizer.model}")
+    if facts["columns"]:
+        click.echo(f"  columns: {len(facts['columns'])}")
+    if facts["stop_reason"]:
+        click.echo(f"  training ended: {facts['stop_reason']}")
+    if not privacy:
+        click.echo("  differential privacy: none (fit with --dp-epsilon for a guarantee)")
+        return
+    click.echo(
+        f"  differential privacy: ({privacy['spent_epsilon']:.4g}, {privacy['delta']:.1e})-DP, target epsilon "
+        f"{privacy['target_epsilon']:g}"
+    )
+    for key in ("accountant", "noise_multiplier", "max_grad_norm", "sample_rate", "steps", "data_layer_epsilon"):
+        value = privacy.get(key)
+        click.echo(f"    {key:<20} {value:.4g}" if isinstance(value, float) else f"    {key:<20} {value}")
+    declared = privacy.get("declared_columns") or []
+    click.echo(f"    {'declared bounds':<20} {', '.join(declared) if declared else 'none'}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -92,13 +93,18 @@ def _typed(name: str, text: str, spec: Any) -> Any:
             return False
     for kind in spec.types:
         try:
+            if kind is dict:
+                value = json.loads(text)
+                if isinstance(value, dict):
+                    return value
+                continue
             if kind in (tuple, list):
                 return tuple(int(part) for part in text.split(",") if part.strip())
             if kind in (int, float):
                 return kind(text)
             if kind is str:
                 return text
-        except ValueError:
+        except ValueError:  # json.JSONDecodeError is one
             continue
-    expected = " or ".join(t.__name__ for t in spec.types)
+    expected = " or ".join("a JSON object" if t is dict else t.__name__ for t in spec.types)
     raise click.BadParameter(f"{name}={text!r}: expected {expected}.", param_hint="'--param'")

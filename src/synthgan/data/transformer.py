@@ -46,7 +46,7 @@ __all__ = ["Transformer"]
 STATE_VERSION = 1
 # Datetime resolutions tried from coarsest to finest, in nanoseconds.
 # The grains a datetime column can have, coarsest first: values all on the hour stay on the hour.
-_DATETIME_UNITS = {
+DATETIME_UNITS = {
     "D": 86_400 * 10**9,
     "h": 3_600 * 10**9,
     "min": 60 * 10**9,
@@ -169,12 +169,7 @@ class Transformer:
 
     def _fit_column(self, spec: ColumnSpec, series: pd.Series, rng: np.random.Generator) -> Any:
         if spec.kind in (ColumnKind.CONTINUOUS, ColumnKind.INTEGER, ColumnKind.DATETIME):
-            unit = text_format = None
-            if spec.kind is ColumnKind.DATETIME:
-                text_format = text_datetime_format(series)
-                unit = _datetime_unit(series, text_format)
-            values = _numbers(series, spec, unit, text_format)
-            _check_numbers(values, spec.name, allow_null=True)
+            values, unit, text_format = column_numbers(series, spec)
             masses = [] if unit else spec.point_masses
             encoder = NumericEncoder(
                 self.max_modes,
@@ -368,8 +363,39 @@ class Transformer:
             raise DataError("The transformer state's layout does not match its encoders (a damaged model file?).")
         return transformer
 
+    @classmethod
+    def from_encoders(cls, schema: Schema, encoders: Mapping[str, Any], continuous: str = "bins") -> Transformer:
+        """A fitted transformer from encoders built elsewhere (the private data layer's noisy counts)."""
+        transformer = cls(schema=schema, continuous=continuous, seed=None)
+        transformer._encoders = {spec.name: encoders.get(spec.name) for spec in schema}
+        transformer._layout = _layout_for(schema, transformer._encoders)
+        return transformer
+
 
 # ---------------------------------------------------------------------- helpers
+def column_numbers(series: pd.Series, spec: ColumnSpec) -> tuple[np.ndarray, str | None, str | None]:
+    """A numeric column as float64 (NaN = missing), with its datetime unit and text format (or None)."""
+    unit = text_format = None
+    if spec.kind is ColumnKind.DATETIME:
+        text_format = text_datetime_format(series)
+        unit = _datetime_unit(series, text_format)
+    values = _numbers(series, spec, unit, text_format)
+    _check_numbers(values, spec.name, allow_null=True)
+    return values, unit, text_format
+
+
+def datetime_number(stamp: pd.Timestamp, unit: str | None) -> float:
+    """A timestamp as a count of ``unit`` since 1970 (UTC for timezone-aware ones)."""
+    if stamp.tz is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.value / DATETIME_UNITS[unit or "ns"]
+
+
+def datetime_text(value: float, unit: str | None) -> str:
+    """The ISO text of a count of ``unit`` since 1970, as a schema's range holds it."""
+    return pd.Timestamp(round(value) * DATETIME_UNITS[unit or "ns"], unit="ns").isoformat()
+
+
 def _layout_for(schema: Schema, encoders: dict[str, Any]) -> Layout:
     """The spans the fitted encoders produce, column after column: what networks' heads read."""
     spans: list[Span] = []
@@ -409,7 +435,7 @@ def _check_numbers(values: np.ndarray, name: str, allow_null: bool) -> None:
 def _datetime_unit(series: pd.Series, text_format: str | None = None) -> str:
     """The coarsest unit in which every timestamp of the column is whole."""
     nanos = _to_datetime(series, text_format).dropna().astype("int64").to_numpy()
-    for unit, size in _DATETIME_UNITS.items():
+    for unit, size in DATETIME_UNITS.items():
         if np.all(nanos % size == 0):
             return unit
     return "ns"
@@ -430,7 +456,7 @@ def _numbers(
         stamps = _to_datetime(series, text_format)
         nanos = stamps.astype("int64").to_numpy().astype(np.float64)
         nanos[stamps.isna().to_numpy()] = np.nan
-        return nanos / _DATETIME_UNITS[datetime_unit]
+        return nanos / DATETIME_UNITS[datetime_unit]
     try:
         return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError):
@@ -450,7 +476,7 @@ def _restore_numeric(values: np.ndarray, spec: ColumnSpec, encoder: NumericEncod
     datetime_unit = encoder.datetime_unit
     if datetime_unit is not None:
         low, high = (pd.Timestamp(spec.minimum), pd.Timestamp(spec.maximum))
-        size = _DATETIME_UNITS[datetime_unit]
+        size = DATETIME_UNITS[datetime_unit]
         low_n, high_n = low.value / size, high.value / size
         clipped = np.clip(np.round(values), low_n, high_n)
         missing = np.isnan(clipped)

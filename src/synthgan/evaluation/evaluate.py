@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from time import perf_counter
+from typing import Any
 
 import pandas as pd
 
@@ -39,6 +40,7 @@ def evaluate(
     sections: Iterable[str] | None = None,
     seed: int = 0,
     settings: Settings | None = None,
+    guarantee: Mapping[str, Any] | None = None,
 ) -> EvaluationReport:
     """Measure how faithful, useful, private and fair ``synthetic`` is with respect to ``real``.
 
@@ -66,6 +68,9 @@ def evaluate(
         Seeds every subsample and model, so the same inputs give the same figures.
     settings:
         Row budgets and thresholds (:class:`~synthgan.evaluation.Settings`).
+    guarantee:
+        The ``privacy_`` record of the model that made ``synthetic`` when it was fitted with
+        ``dp_epsilon``: the privacy section then states the (epsilon, delta) guarantee beside the attacks.
 
     Raises :class:`~synthgan.errors.DataError` when the tables' columns or value types differ (the
     message lists them) or a named column is missing.
@@ -112,7 +117,7 @@ def evaluate(
             elif name == "utility":
                 section, predictions = utility(tables)
             elif name == "privacy":
-                section = privacy(tables)
+                section = privacy(tables, guarantee)
             elif name == "fairness":
                 section = fairness(tables, predictions)
             else:

@@ -10,20 +10,31 @@
 * **Membership inference**: an attacker holding the synthetic table guesses that records lying close to
   a synthetic row were in the training set; ROC AUC of that guess on training vs holdout records
   (0.5 = no better than chance).
+* **DOMIAS** (van Breugel et al., AISTATS 2023): an attacker who also holds real rows from the same
+  population (half of the holdout) scores each record by the density ratio
+  ``p_synthetic(x) / p_reference(x)``: rows the generator over-represents relative to the population
+  are guessed members. ROC AUC on training rows vs the other half of the holdout. Densities are
+  nearest-neighbour estimates in the distance encoding.
 * **Attribute inference**: an attacker who knows every other column of a real record guesses a
   discrete secret column (the target and sensitive columns) from its nearest synthetic row. Risk
   = (success on training records - success on holdout records) / (1 - success on holdout records),
   as anonymeter defines it.
 
 Distances are Euclidean over the Gower-style encoding of :class:`~synthgan.evaluation.encoding.DistanceEncoder`
-on seeded subsamples. anonymeter itself is not used: it pins numpy < 2 (see the module notes in the report).
+on seeded subsamples. anonymeter's own three attacks (singling out, linkability, inference) run too
+when it is installed (:mod:`synthgan.evaluation.anonymeter_risks`). Every attack gets its own verdict
+(table ``attacks``); the section's verdict is the worst of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from synthgan.evaluation.anonymeter_risks import FAIR_RISK, GOOD_RISK, anonymeter_risks
 from synthgan.evaluation.encoding import DistanceEncoder, row_hashes
 from synthgan.evaluation.inputs import Tables
 from synthgan.evaluation.metrics import FAIR, GOOD, INFO, LOWER, POOR, TARGET, Section, Verdict, grade
@@ -35,26 +46,130 @@ GOOD_DCR_DEVIATION, FAIR_DCR_DEVIATION = 0.05, 0.10
 GOOD_MIA, FAIR_MIA = 0.55, 0.60
 DISTANCE_DECIMALS = 6  # distances are rounded so that equal rows tie exactly despite float error
 MAX_SECRETS = 3
+DOMIAS_NEIGHBOURS = 1
 
 
-def privacy(tables: Tables) -> Section:
+def privacy(tables: Tables, guarantee: Mapping[str, Any] | None = None) -> Section:
+    """The privacy section; ``guarantee`` is the ``privacy_`` record of a model fitted with ``dp_epsilon``."""
     section = Section("privacy", "Privacy")
-    statuses = []
-    statuses.append(_exact_copies(tables, section))
-    statuses.extend(_distances(tables, section))
-    rule = (
-        f"worst of: copies above the real rate ≤ {GOOD_EXCESS_COPIES:.0%} / ≤ {FAIR_EXCESS_COPIES:.0%}; "
-        f"|DCR share - 0.5| ≤ {GOOD_DCR_DEVIATION} / ≤ {FAIR_DCR_DEVIATION}; "
-        f"membership AUC ≤ {GOOD_MIA} / ≤ {FAIR_MIA} (good / fair)"
-    )
+    _exact_copies(tables, section)
+    _distances(tables, section)
+    anonymeter_risks(tables, section)
+    attacks = _attack_verdicts(section)
+    section.tables["attacks"] = attacks
+    statuses = [row["verdict"] for row in attacks]
     worst = POOR if POOR in statuses else FAIR if FAIR in statuses else GOOD
     figure = [f"copies {section.value('exact_copy_share'):.1%}"]
     if section.value("dcr_share") is not None:
         figure.append(f"DCR share {section.value('dcr_share'):.2f}")
     if section.value("membership_inference_auc") is not None:
         figure.append(f"MIA AUC {section.value('membership_inference_auc'):.2f}")
-    section.verdict = Verdict(worst, " · ".join(figure), rule)
+    if section.value("domias_auc") is not None:
+        figure.append(f"DOMIAS AUC {section.value('domias_auc'):.2f}")
+    if guarantee:
+        _guarantee(section, guarantee)
+        figure.insert(0, f"({guarantee['spent_epsilon']:.3g}, {guarantee['delta']:.0e})-DP")
+    section.verdict = Verdict(worst, " · ".join(figure), "the worst of the attacks' verdicts (table 'attacks')")
     return section
+
+
+# What each attack's verdict reads, and the rule: (attack, metric, how far from no leak, good, fair, result).
+_GRADED = (
+    (
+        "exact copies",
+        "exact_copy_share",
+        lambda s: s.value("exact_copy_share") - s.value("exact_copy_share_reference"),
+        GOOD_EXCESS_COPIES,
+        FAIR_EXCESS_COPIES,
+        "copies above the rate of fresh real rows",
+        lambda s: (
+            f"{s.value('exact_copy_share'):.2%} of synthetic rows copy a training row "
+            f"(fresh real rows: {s.value('exact_copy_share_reference'):.2%})"
+        ),
+    ),
+    (
+        "distance to closest record",
+        "dcr_share",
+        lambda s: abs(s.value("dcr_share") - 0.5),
+        GOOD_DCR_DEVIATION,
+        FAIR_DCR_DEVIATION,
+        "|DCR share - 0.5|",
+        lambda s: f"{s.value('dcr_share'):.1%} of synthetic rows lie closer to a training row than to a holdout row",
+    ),
+    (
+        "membership inference (distance)",
+        "membership_inference_auc",
+        lambda s: s.value("membership_inference_auc"),
+        GOOD_MIA,
+        FAIR_MIA,
+        "ROC AUC",
+        lambda s: f"ROC AUC {s.value('membership_inference_auc'):.3f} telling training from holdout rows",
+    ),
+    (
+        "membership inference (DOMIAS)",
+        "domias_auc",
+        lambda s: s.value("domias_auc"),
+        GOOD_MIA,
+        FAIR_MIA,
+        "ROC AUC",
+        lambda s: f"ROC AUC {s.value('domias_auc'):.3f} telling training from holdout rows",
+    ),
+)
+_MEANING = {GOOD: "no measurable leak", FAIR: "a small leak", POOR: "leaks the training rows"}
+
+
+def _attack_verdicts(section: Section) -> list[dict[str, Any]]:
+    """One row per attack that ran: what it found, its verdict in plain words, and the rule."""
+    rows = []
+    for attack, key, distance, good, fair, measure, result in _GRADED:
+        if section.value(key) is None:
+            continue
+        status = grade(distance(section), good, fair)
+        rows.append(_verdict_row(attack, result(section), status, f"{measure} ≤ {good} good, ≤ {fair} fair"))
+    for metric in section.metrics:
+        if metric.name.endswith("_risk") or metric.name.startswith("attribute_inference_risk["):
+            status = grade(metric.value, GOOD_RISK, FAIR_RISK)
+            attack = metric.name.removesuffix("_risk").replace("_", " ")
+            source = "anonymeter" if metric.name.endswith("_risk") else "nearest synthetic row"
+            rows.append(
+                _verdict_row(
+                    f"{attack} ({source})",
+                    f"risk {metric.value:.3f}",
+                    status,
+                    f"risk ≤ {GOOD_RISK} good, ≤ {FAIR_RISK} fair",
+                )
+            )
+    return rows
+
+
+def _verdict_row(attack: str, result: str, status: str, rule: str) -> dict[str, Any]:
+    return {"attack": attack, "result": result, "verdict": status, "meaning": _MEANING[status], "rule": rule}
+
+
+def _guarantee(section: Section, record: Mapping[str, Any]) -> None:
+    """The model's differential-privacy record: what holds whatever the attacks find."""
+    section.add("dp_epsilon", float(record["spent_epsilon"]), INFO, note=f"target {record['target_epsilon']:g}")
+    section.add("dp_delta", float(record["delta"]), INFO)
+    keys = (
+        "target_epsilon",
+        "spent_epsilon",
+        "delta",
+        "accountant",
+        "noise_multiplier",
+        "max_grad_norm",
+        "sample_rate",
+        "steps",
+        "data_layer_epsilon",
+        "data_noise",
+        "declared_columns",
+    )
+    section.tables["guarantee"] = [{"field": key, "value": record.get(key)} for key in keys if key in record]
+    section.notes.insert(
+        0,
+        f"The model was trained with differential privacy: ({record['spent_epsilon']:.3g}, {record['delta']:.1e})-DP "
+        f"over its training rows ({record['accountant']} accountant). The guarantee bounds what any attack can learn "
+        "about one person; the attacks below measure what this table leaks in practice.",
+    )
 
 
 def _exact_copies(tables: Tables, section: Section) -> str:
@@ -128,6 +243,16 @@ def _distances(tables: Tables, section: Section) -> list[str]:
         )
         section.add("membership_advantage", max(0.0, 2 * auc - 1), LOWER)
         statuses.append(grade(auc, GOOD_MIA, FAIR_MIA))
+        domias = _domias(synthetic, train, holdout)
+        if domias is not None:
+            section.add(
+                "domias_auc",
+                domias,
+                TARGET,
+                target=0.5,
+                note="ROC AUC of DOMIAS' density ratio p_synthetic / p_reference on training vs holdout rows",
+            )
+            statuses.append(grade(domias, GOOD_MIA, FAIR_MIA))
     else:
         reference = _neighbours(train, None, 2)
         reference_label = "train → other train rows"
@@ -166,6 +291,29 @@ def _distances(tables: Tables, section: Section) -> list[str]:
     if has_holdout:
         _attribute_inference(tables, section, synthetic_rows, train_rows, holdout_rows)
     return statuses
+
+
+def _domias(synthetic: np.ndarray, train: np.ndarray, holdout: np.ndarray) -> float | None:
+    """DOMIAS' ROC AUC: half the holdout is the attacker's reference data, the other half the non-members.
+
+    Densities are k-nearest-neighbour estimates, ``log p(x) = -d log r_k(x) + const``, so the log
+    ratio ranks records by ``log r_k(reference) - log r_k(synthetic)`` (plus the sizes' log ratio,
+    the same for every record); unlike a fixed-bandwidth kernel they stay sharp where the generator
+    put its mass on one training row.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    half = len(holdout) // 2
+    if half < 10 or len(synthetic) < DOMIAS_NEIGHBOURS + 1:
+        return None
+    reference, outsiders = holdout[:half], holdout[half:]
+    members = train[: len(outsiders)]
+    queries = np.vstack([members, outsiders])
+    radius = [_neighbours(fitted, queries, DOMIAS_NEIGHBOURS)[:, -1] for fitted in (synthetic, reference)]
+    floor = 1e-6
+    score = np.log(radius[1] + floor) - np.log(radius[0] + floor)
+    labels = np.r_[np.ones(len(members)), np.zeros(len(outsiders))]
+    return float(roc_auc_score(labels, score))
 
 
 def _neighbours(reference: np.ndarray, queries: np.ndarray | None, k: int) -> np.ndarray:

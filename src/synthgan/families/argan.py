@@ -25,6 +25,7 @@ from synthgan.data.schema import Schema
 from synthgan.data.tokens import TokenLayout, token_intervals
 from synthgan.data.transformer import Transformer
 from synthgan.errors import ConditionError, DataError, ParameterError
+from synthgan.families.argan_private import fit_private
 from synthgan.families.argan_scoring import row_surprise
 from synthgan.families.table import TableSynthesizer, check_rows
 from synthgan.models import get_model
@@ -77,6 +78,10 @@ class ARGANSynthesizer(TableSynthesizer):
         check_rows(data)
         params, seed = self.params_, self.params_["seed"]
         overrides = None if schema is None or isinstance(schema, Schema) else dict(schema)
+        self.privacy_ = None
+        if params["dp_epsilon"] is not None:
+            fit_private(self, model, data, discrete_columns, schema if isinstance(schema, Schema) else None, overrides)
+            return self
         transformer = Transformer(schema=schema if isinstance(schema, Schema) else None, seed=seed, continuous="bins")
         self.transformer_ = transformer.fit(data, discrete_columns=discrete_columns, overrides=overrides)
         self.target_ = target
@@ -436,6 +441,7 @@ class ARGANSynthesizer(TableSynthesizer):
             tensors[f"rules.{k}"] = torch.from_numpy(rule.allowed.astype(np.uint8))
         meta = {
             "target": self.target_,
+            "privacy": getattr(self, "privacy_", None),
             "transformer": transformer_meta,
             "rules": [
                 {"first": r.first, "second": r.second, "kind": r.kind, "premises": r.premises} for r in self.rules_
@@ -450,6 +456,7 @@ class ARGANSynthesizer(TableSynthesizer):
         arrays = {name: value.numpy() for name, value in group("transformer.").items()}
         self.transformer_ = Transformer.from_state(meta["transformer"], arrays)
         self.target_ = meta["target"]
+        self.privacy_ = meta.get("privacy")
         self.tokens_ = TokenLayout(self.transformer_.layout)
         tables = group("rules.")
         self.rules_ = [Rule(allowed=tables[str(k)].numpy().astype(bool), **r) for k, r in enumerate(meta["rules"])]
@@ -469,6 +476,8 @@ def table_rules(data: pd.DataFrame, discrete_columns: list[str] | None = None) -
 
 
 def describe_rules(rules: list[Rule], transformer: Transformer, layout: TokenLayout) -> list[str]:
+    if not rules:
+        return []
     labels = [_token_labels(transformer, layout, j) for j in range(len(layout))]
     return [rule.describe(layout.names, labels) for rule in rules]
 

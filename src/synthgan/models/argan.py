@@ -69,6 +69,34 @@ ARGAN_PARAMS: dict[str, Param] = {
     "refine_epochs": Param(5, (int,), "Epochs of refinement after likelihood training.", low=1),
     "refine_weight": Param(1.0, (float, int), "Weight of the refinement's judge against the likelihood.", low=0),
     "patience": Param(5, (int,), "Epochs without held-out gain before training ends.", low=1, allow_none=True),
+    "dp_epsilon": Param(
+        None,
+        (float, int),
+        "Train with differential privacy spending at most this epsilon (data layer and DP-SGD together); "
+        "None: no privacy guarantee. See docs/privacy.md.",
+        low=1e-3,
+        high=1e3,
+        allow_none=True,
+    ),
+    "dp_delta": Param(
+        None, (float,), "The delta of the guarantee (None: 1 / (10 x rows)).", low=1e-12, high=0.1, allow_none=True
+    ),
+    "dp_bounds": Param(
+        None,
+        (dict,),
+        "Public domains that need no budget: {'age': (17, 90), 'sex': ['F', 'M']}; a numeric column's "
+        "values are clipped into its range. Other columns' ranges and levels are found privately.",
+        allow_none=True,
+    ),
+    "dp_max_grad_norm": Param(1.0, (float, int), "DP-SGD: each row's gradient is clipped to this norm.", low=1e-6),
+    "dp_data_share": Param(
+        0.1,
+        (float,),
+        "Share of dp_epsilon the data layer (ranges, bins, levels) would spend on its own.",
+        low=0.01,
+        high=0.9,
+    ),
+    "dp_accountant": Param("rdp", (str,), "Privacy accountant (Opacus): 'rdp' or 'prv'.", choices=("rdp", "prv")),
     # Two threads: one training step is a few large matrix products (about 2.7 GFLOP on Adult),
     # which two threads run 1.5x faster on an idle 2-core machine; a fixed count keeps the same
     # seed giving the same model on any machine with two cores or more.
@@ -88,6 +116,8 @@ class ARGAN(GANModel):
         "columns go together, keeps exact rules, conditions on any column and range, imputes."
     )
     conditioning = "any"
+    privacy = "the generator sees real rows: DP-SGD; the data layer from noisy counts"
+    supports_dp = True
     base_params: ClassVar[dict[str, Param]] = ARGAN_PARAMS
     # The family's Synthesizer subclass for this model (tables, sampled column by column).
     synthesizer = "synthgan.families.argan:ARGANSynthesizer"

@@ -120,6 +120,10 @@ class GANModel:
     critic_outputs: ClassVar[int] = 1
     # "module:class" of a subclass of the family's Synthesizer, for models that sample differently.
     synthesizer: ClassVar[str | None] = None
+    # How the model stands under differential privacy (dp_epsilon), as `synthgan models` says it.
+    # A model that cannot train under DP says why; its dp_* parameters are refused with that reason.
+    privacy: ClassVar[str] = "only the critic sees real rows; the generator would be private by post-processing"
+    supports_dp: ClassVar[bool] = False
 
     @classmethod
     def param_specs(cls) -> dict[str, Param]:

@@ -15,6 +15,11 @@ def validate_params(model: type[GANModel], given: dict[str, Any]) -> dict[str, A
     unknown = [name for name in given if name not in specs]
     if unknown:
         name = unknown[0]
+        if name.startswith("dp_") and not model.supports_dp:
+            raise ParameterError(
+                f"Model {model.name!r} cannot train with differential privacy ({name}) yet: {model.privacy}, and "
+                "DP-SGD for them is not built. Use Synthesizer('argan', dp_epsilon=...)."
+            )
         close = difflib.get_close_matches(name, specs, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ParameterError(f"Model {model.name!r} has no parameter {name!r}.{hint}")

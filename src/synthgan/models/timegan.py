@@ -68,6 +68,7 @@ PHASE_SHARES = {"autoencoder": 0.1, "supervised": 0.1, "joint": 0.8}
 class TimeGAN(GANModel):
     name = "timegan"
     summary = "TimeGAN (Yoon et al. 2019): multivariate time series, GRU networks."
+    privacy = "its embedder, recovery and supervisor all train on real sequences"
     family = "sequence"
 
     @classmethod

@@ -91,6 +91,7 @@ class CramerGAN(GANModel):
 
 class CTGAN(WGANGP):
     name = "ctgan"
+    privacy = "its critic, target classifier and training-by-sampling all read real rows"
     summary = (
         "CTGAN (Xu et al. 2019): conditional vectors over every discrete column, training-by-sampling, "
         "PacGAN, Gumbel-softmax heads, WGAN-GP."

@@ -21,7 +21,21 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["ColumnHeads", "DrawTables"]
+__all__ = ["ColumnHeads", "DrawTables", "Tap"]
+
+
+class Tap(NamedTuple):
+    """One linear map of a forward pass, kept for per-row gradient norms (differential privacy).
+
+    ``output = inputs @ weight (+ bias)``; 2-D ``(rows, features)``, or 3-D ``(columns, rows,
+    features)`` for the per-column heads, whose weights are separate per column. ``inputs`` None:
+    an embedding lookup whose ``output`` is ``(rows, columns, features)``, one distinct table row
+    per column. See :mod:`synthgan.privacy.clipping`.
+    """
+
+    inputs: torch.Tensor | None
+    output: torch.Tensor
+    bias: bool
 
 
 class DrawTables(NamedTuple):
@@ -83,27 +97,34 @@ class ColumnHeads(nn.Module):
         logits = torch.baddbmm(self.out_bias, h, self.out)
         return logits.masked_fill(~self.valid[:, None, :], float("-inf"))
 
-    def token_nll(self, tokens: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+    def token_nll(self, tokens: torch.Tensor, known: torch.Tensor, taps: list[Tap] | None = None) -> torch.Tensor:
         """Negative log-likelihood ``(rows, columns)`` of each cell's token given the ``known`` cells.
 
         What training and scoring need, without the padded logits of :meth:`forward`: each head's
         output layer runs on its own vocabulary only (on Adult, 540 logits a row instead of 1,500).
+        ``taps``, when given, receives every linear map of the pass (:class:`Tap`), for DP-SGD's
+        per-row gradient norms; every weight is used by exactly one tap.
         """
-        h = self._hidden(tokens, known)
-        nll = [
-            F.cross_entropy(
-                torch.addmm(self.out_bias[c, :, :size], h[c], self.out[c, :, :size]), tokens[:, c], reduction="none"
-            )
-            for c, size in enumerate(self.vocabularies)
-        ]
+        h = self._hidden(tokens, known, taps)
+        nll = []
+        for c, size in enumerate(self.vocabularies):
+            logits = torch.addmm(self.out_bias[c, :, :size], h[c], self.out[c, :, :size])
+            if taps is not None:
+                taps.append(Tap(h[c], logits, bias=True))
+            nll.append(F.cross_entropy(logits, tokens[:, c], reduction="none"))
         return torch.stack(nll, dim=1)
 
-    def _hidden(self, tokens: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+    def _hidden(self, tokens: torch.Tensor, known: torch.Tensor, taps: list[Tap] | None = None) -> torch.Tensor:
         """Every head's last hidden layer ``(columns, rows, hidden)``."""
         index = torch.where(known, tokens + self.offsets, self.unknown)
-        x = self.embedding(index).flatten(1)
-        h = F.relu(self.first(x)).view(len(x), self.columns, self.hidden).transpose(0, 1)
-        return self.dropout(F.relu(torch.baddbmm(self.second_bias, h, self.second)))
+        embedded = self.embedding(index)
+        x = embedded.flatten(1)
+        first = self.first(x)
+        h = F.relu(first).view(len(x), self.columns, self.hidden).transpose(0, 1)
+        second = torch.baddbmm(self.second_bias, h, self.second)
+        if taps is not None:
+            taps.extend([Tap(None, embedded, bias=False), Tap(x, first, bias=True), Tap(h, second, bias=True)])
+        return self.dropout(F.relu(second))
 
     # ------------------------------------------------------------------ incremental sampling
     def sampling_tables(self, order: list[int]) -> tuple[torch.Tensor, list[torch.Tensor]]:

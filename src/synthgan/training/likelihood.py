@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import torch
 
-from synthgan.nn.autoregressive import ColumnHeads
+from synthgan.nn.autoregressive import ColumnHeads, Tap
 from synthgan.training.batches import ShuffledRows
 
 __all__ = ["MIN_STEPS_PER_EPOCH", "LikelihoodPhase", "batch_nll", "draw_known", "row_nll"]
@@ -34,11 +34,14 @@ def draw_known(rows: int, columns: int, fixed_share: float, generator: torch.Gen
     return ranks < cut
 
 
-def row_nll(network: ColumnHeads, tokens: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
-    """Per-row estimate of the negative log-likelihood (nats, summed over columns)."""
+def row_nll(
+    network: ColumnHeads, tokens: torch.Tensor, known: torch.Tensor, taps: list[Tap] | None = None
+) -> torch.Tensor:
+    """Per-row estimate of the negative log-likelihood (nats, summed over columns); ``taps``
+    collects the network's linear maps for DP-SGD (:meth:`ColumnHeads.token_nll`)."""
     unknown = ~known
     weight = tokens.shape[1] / unknown.sum(1).clamp_min(1)
-    return (network.token_nll(tokens, known) * unknown).sum(1) * weight
+    return (network.token_nll(tokens, known, taps) * unknown).sum(1) * weight
 
 
 def batch_nll(
