@@ -120,6 +120,14 @@ def machine() -> dict[str, object]:
     }
 
 
+def write_json(document: dict, output: Path) -> None:
+    """Write ``document`` to ``output``: a temporary file, then a rename, so no half-written JSON."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = output.with_suffix(".tmp")
+    temporary.write_text(json.dumps(document, indent=2, default=str))
+    temporary.replace(output)
+
+
 def emit(result: dict, name: str | None = None) -> None:
     """Print ``result`` as JSON and, with ``name``, keep it under benchmarks/results/."""
     text = json.dumps(result, indent=2, default=float)

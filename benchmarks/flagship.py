@@ -44,7 +44,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine
+from common import machine, write_json
 from peers import envs, harness, judge
 from rules import rule_compliance
 
@@ -237,10 +237,7 @@ def main(argv: list[str] | None = None) -> int:
 def save(document: dict, output: Path) -> None:
     """Write the runs and their summary: a temporary file, then a rename, so no half-written JSON."""
     document["summary"] = summarize(document["runs"])
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = output.with_suffix(".tmp")
-    temporary.write_text(json.dumps(document, indent=2, default=str))
-    temporary.replace(output)
+    write_json(document, output)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import flagship
-from common import machine
+from common import machine, write_json
 from peers import harness, judge
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -224,10 +224,7 @@ def save(document: dict, output: Path) -> None:
     """Write the runs, their summary and the goal checks: a temporary file, then a rename."""
     document["summary"] = summarize(document["runs"])
     document["goals"] = goals(document["summary"])
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = output.with_suffix(".tmp")
-    temporary.write_text(json.dumps(document, indent=2, default=str))
-    temporary.replace(output)
+    write_json(document, output)
 
 
 if __name__ == "__main__":

@@ -145,12 +145,9 @@ def fit_private(
 
 
 def _refuse_unbudgeted(given: dict[str, Any]) -> None:
+    """Refuse the parameters in ``_UNBUDGETED`` at their harmful value (None there: any set value)."""
     for name, (harmful, advice) in _UNBUDGETED.items():
-        if name in given and (harmful is None or given[name] == harmful):
-            if name == "validation_share" and not given[name]:
-                continue
-            if name == "lr_patience" and not given[name]:
-                continue
+        if name in given and (bool(given[name]) if harmful is None else given[name] == harmful):
             raise ParameterError(f"{name}={given[name]!r} cannot be used with dp_epsilon: {advice}.")
 
 
