@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt torch==2.13.0
-	$(BIN)/pip install -q -c constraints.txt -e ".[test,bench,privacy]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[test,bench,privacy,dask]"
 	# anonymeter 1.1.0 pins numpy < 1.27 but runs on numpy 2: without --no-deps pip would downgrade the stack.
 	$(BIN)/pip install -q --no-deps anonymeter==1.1.0
 	touch $(STAMP)

@@ -110,3 +110,17 @@ def test_sequences_stream_whole_and_numbered(sequence_panel, monkeypatch):
     assert [len(c) for c in chunks] == [18, 12]  # 3 and 2 sequences of 6 steps
     pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
     assert whole["patient"].unique().tolist() == [f"synthetic-{i}" for i in range(10, 15)]
+
+
+@pytest.mark.usefixtures("small_blocks")
+@pytest.mark.parametrize(("start", "stop"), [(0, 350), (30, 70), (90, 260), (250, 350), (120, 120)])
+def test_a_slice_is_those_rows_of_the_whole_sample(fitted, start, stop):
+    whole = fitted.sample(350, seed=3)
+    part = fitted.sample_slice(350, start, stop, seed=3)
+    pd.testing.assert_frame_equal(part.reset_index(drop=True), whole.iloc[start:stop].reset_index(drop=True))
+
+
+def test_slice_bounds_are_checked(fitted):
+    for start, stop in ((5, 3), (0, 11), (-1, 4)):
+        with pytest.raises(ParameterError, match=r"start|stop"):
+            fitted.sample_slice(10, start, stop)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthgan.errors import NotFittedError
+from synthgan.errors import NotFittedError, ParameterError
 
 __all__ = ["Synthesizer", "family_class"]
 
@@ -122,7 +122,6 @@ class Synthesizer:
     def _check_count(self, n: Any, noun: str, cells_per_item: int, name: str = "n") -> None:
         """``n`` must be a non-negative integer whose ``n * cells_per_item`` cells fit in memory
         (about 80 bytes a cell once decoded into pandas); else one ParameterError that says so."""
-        from synthgan.errors import ParameterError
 
         if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 0:
             raise ParameterError(f"{name} must be a non-negative integer number of {noun}, got {n!r}.")
@@ -174,8 +173,7 @@ class Synthesizer:
     ) -> Iterator[Any]:
         """sample_chunks' work, its arguments checked now rather than at the first chunk; ``options``
         go to every ``_sample_block`` call (a family's extras)."""
-        from synthgan.errors import ParameterError
-        from synthgan.randomness import block_seed, seed_or_random
+        from synthgan.randomness import seed_or_random
 
         self._check_fitted()
         self._check_count(n, self.noun, 0)
@@ -187,11 +185,54 @@ class Synthesizer:
         base = seed_or_random(self.params_["seed"] if seed is None else seed)
         if n == 0:  # still one (empty) chunk, with the fitted columns
             return iter([self._sample_block(0, conditions, base, 0, **options)])
-        blocks = (
-            self._sample_block(min(block, n - start), conditions, block_seed(base, index), start, **options)
-            for index, start in enumerate(range(0, n, block))
+        return _rechunk(
+            self._blocks(n, 0, n, conditions, base, options), chunk_size, self._cut, self._join, self._length
         )
-        return _rechunk(blocks, chunk_size, self._cut, self._join, self._length)
+
+    def sample_slice(
+        self,
+        n: int,
+        start: int,
+        stop: int,
+        conditions: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+    ) -> Any:
+        """Items ``start:stop`` of ``sample(n, conditions, seed)``, drawing only the blocks that hold them.
+
+        The unit of work for sampling on a cluster: any process that loads the same model file
+        computes the same slice, so slices made anywhere join into the one sample. Give ``seed``
+        explicitly there (a model fitted without a seed draws a fresh one per call).
+        """
+        from synthgan.randomness import seed_or_random
+
+        self._check_fitted()
+        self._check_count(n, self.noun, 0)
+        for name, value in (("start", start), ("stop", stop)):
+            self._check_count(value, self.noun, 0, name=name)
+        if not start <= stop <= n:
+            raise ParameterError(f"sample_slice needs 0 <= start <= stop <= n; got start={start}, stop={stop}, n={n}.")
+        self._check_count(stop - start, self.noun, self._cells_per_item(), name="stop - start")
+        base = seed_or_random(self.params_["seed"] if seed is None else seed)
+        if start == stop:
+            return self._sample_block(0, conditions, base, 0)
+        return self._join(list(self._blocks(n, start, stop, conditions, base, {})))
+
+    def _blocks(
+        self, n: int, start: int, stop: int, conditions: Mapping[str, Any] | None, base: int, options: dict
+    ) -> Iterator[Any]:
+        """The seeded blocks of a sample of ``n`` items that overlap items ``start:stop``, cut to them.
+
+        Block ``k`` holds items ``k * size`` onwards, at most ``size`` of them and never past ``n``,
+        drawn from ``block_seed(base, k)``: what a block holds depends on ``n`` only through its length.
+        """
+        from synthgan.randomness import block_seed
+
+        size = self._items_per_block()
+        for index in range(start // size, -(-stop // size)):
+            first = index * size
+            items = self._sample_block(min(size, n - first), conditions, block_seed(base, index), first, **options)
+            low, high = max(start, first) - first, min(stop, first + size) - first
+            yield items if (low, high) == (0, self._length(items)) else self._cut(items, low, high)
 
     def _items_per_block(self) -> int:
         """Items of one seeded block: :attr:`block_size`, or fewer where that many would exceed
@@ -231,8 +272,6 @@ class Synthesizer:
 
     def anomaly_scores(self, data: Any, per_column: bool = False, seed: int | None = None) -> pd.Series:
         """How anomalous each row of ``data`` is to the fitted model (higher = more). Table models only."""
-        from synthgan.errors import ParameterError
-
         raise ParameterError(
             f"Model {self.model!r} does not score anomalies: anomaly scores are for table models "
             "('argan' gives each row's negative log-likelihood; the adversarial models, their critic's verdict)."

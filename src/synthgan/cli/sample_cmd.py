@@ -19,16 +19,39 @@ from synthgan.cli.options import SEED
 @click.option("--condition", "-c", multiple=True, help="COLUMN=VALUE; repeat for several columns.")
 @click.option("--seed", type=SEED, default=None, help="Seed (default: the model's fit seed).")
 @click.option("--output", "-o", required=True, type=click.Path(), help=".csv, .csv.gz, .parquet; images: a folder")
-def sample_command(model_file, rows, condition, seed, output) -> None:
+@click.option(
+    "--dask",
+    "scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Sample on a Dask cluster (tcp://host:8786, or 'local'); OUTPUT is a folder of Parquet files.",
+)
+@click.option(
+    "--partitions",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --dask: files to write (default: one per block)",
+)
+def sample_command(model_file, rows, condition, seed, output, scheduler, partitions) -> None:
     """Generate ROWS synthetic rows (or sequences) from MODEL_FILE into OUTPUT (CSV or Parquet).
 
-    For image models OUTPUT is a new folder: ROWS PNG files, grid.png and labels.csv.
+    For image models OUTPUT is a new folder: ROWS PNG files, grid.png and labels.csv. With --dask,
+    OUTPUT is a new folder of Parquet files holding the same rows, made by the cluster's workers
+    (every worker must read MODEL_FILE).
     """
     from synthgan.cli.io import TableWriter
     from synthgan.files import check_writable
     from synthgan.synthesizer import Synthesizer
 
     conditions = _parse_conditions(condition)
+    if partitions is not None and scheduler is None:
+        raise click.UsageError("--partitions goes with --dask.")
+    if scheduler is not None:
+        from synthgan.dask import write_parquet
+
+        files = write_parquet(model_file, rows, output, scheduler, partitions, conditions, seed)
+        click.echo(f"Wrote {rows:,} rows to {output} ({files} Parquet files)")
+        return None
     synthesizer = Synthesizer.load(model_file)
     if synthesizer.family == "image":
         from synthgan.cli.images import sample_images
