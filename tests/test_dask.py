@@ -15,12 +15,11 @@ from click.testing import CliRunner
 
 from synthgan import Synthesizer
 from synthgan.cli.app import app, run
-from synthgan.errors import ParameterError
 
 dask_dataframe = pytest.importorskip("dask.dataframe", reason="dask is an optional extra: pip install synthgan[dask]")
 distributed = pytest.importorskip("distributed", reason="dask is an optional extra: pip install synthgan[dask]")
 
-from synthgan.dask import partition_bounds, sample  # noqa: E402
+from synthgan.dask import sample  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +32,10 @@ def model_path(tmp_path_factory, adult):
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as local, distributed.Client(local) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local,
+        distributed.Client(local) as client,
+    ):
         yield client
 
 
@@ -45,16 +45,6 @@ def _plain_strings(frame: pd.DataFrame) -> pd.DataFrame:
     for column in [c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)]:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), np.nan)
     return frame
-
-
-def test_partitions_are_whole_blocks_covering_every_row():
-    assert partition_bounds(250, None, 100) == [(0, 100), (100, 200), (200, 250)]
-    assert partition_bounds(250, 2, 100) == [(0, 100), (100, 250)]
-    assert partition_bounds(250, 9, 100) == [(0, 100), (100, 200), (200, 250)]  # never more parts than blocks
-    assert partition_bounds(0, None, 100) == [(0, 0)]
-    for bad in (0, -1, 2.5, True):
-        with pytest.raises(ParameterError, match="partitions"):
-            partition_bounds(10, bad, 100)
 
 
 @pytest.mark.usefixtures("cluster")

@@ -1,32 +1,24 @@
 """Sampling on a Dask cluster: one request, many partitions, the rows of one ``sample`` call.
 
-``sample(n, seed=s)`` is made of seeded blocks (block ``k`` from a seed mixed from ``(s, k)``), so
-any process holding the model file can compute any slice of it (``Synthesizer.sample_slice``).
-:func:`sample` splits a request into partitions along block boundaries and lets Dask run them
-wherever it likes; the union is the rows one process would write, whatever the partition count.
-
-Needs the optional extra: ``pip install "synthgan[dask]"``. Every worker must be able to read
-``model_path`` (a shared file system, or the same file copied to each machine).
+The parts are those of :mod:`synthgan.cluster` (whole seeded blocks that any process can make from
+the model file); Dask runs them wherever it likes. Needs the optional extra:
+``pip install "synthgan[dask]"``. Every worker must be able to read the model file.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Mapping
-from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from synthgan.cluster import empty_frame, plan, sample_partition
 from synthgan.errors import ParameterError
 
 if TYPE_CHECKING:
     import dask.dataframe
 
-    from synthgan.synthesizer import Synthesizer
-
-__all__ = ["partition_bounds", "sample", "sample_partition", "write_parquet"]
+__all__ = ["sample", "write_parquet"]
 
 INSTALL = 'pip install "synthgan[dask]"'
 CONNECT_SECONDS = 10
@@ -45,82 +37,20 @@ def sample(
     Nothing is sampled until Dask computes it (``.to_parquet(folder)``, ``.compute()``); each part
     loads the model file once per worker process and holds only its own rows. ``seed`` defaults to
     the model's fit seed; a model fitted without one gets a fresh seed here, fixed for every part.
+    Text columns come back as Dask's default string dtype.
     """
     try:
         import dask.dataframe as dd
     except ImportError:
         raise ParameterError(f"Sampling on Dask needs dask: {INSTALL}.") from None
-    from synthgan.randomness import seed_or_random
-
-    path = str(Path(model_path).resolve())
-    synthesizer = _load(path, *_stamp(path), threading.get_ident())
-    if synthesizer.family == "image":
-        raise ParameterError(f"{synthesizer.model!r} makes images; Dask sampling is for table and sequence models.")
-    synthesizer._check_count(rows, synthesizer.noun, 0, name="rows")
-    base = seed_or_random(synthesizer.params_["seed"] if seed is None else seed)
-    bounds = partition_bounds(rows, partitions, synthesizer._items_per_block())
-    empty = synthesizer.sample_slice(rows, 0, 0, conditions, base)  # checks the conditions, gives the dtypes
+    sampling = plan(model_path, rows, partitions, conditions, seed)
     return dd.from_map(
-        sample_partition,
-        bounds,
-        path=path,
-        rows=rows,
-        conditions=dict(conditions) if conditions else None,
-        seed=base,
-        meta=empty,
-        divisions=None,
+        lambda part: sample_partition(sampling, part),
+        range(len(sampling.bounds)),
+        meta=empty_frame(sampling),
         label="synthgan-sample",
         enforce_metadata=False,
     )
-
-
-def partition_bounds(rows: int, partitions: int | None, block: int) -> list[tuple[int, int]]:
-    """``(start, stop)`` of each part: whole seeded blocks each (so no block is drawn twice), as even
-    as blocks allow; never more parts than blocks."""
-    blocks = max(1, -(-rows // block))
-    if partitions is None:
-        partitions = blocks
-    if isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
-        raise ParameterError(f"partitions must be a positive integer (or None for one per block), got {partitions!r}.")
-    parts = min(partitions, blocks)
-    edges = [min(rows, (blocks * part // parts) * block) for part in range(parts + 1)]
-    return list(pairwise(edges))
-
-
-def sample_partition(
-    bounds: tuple[int, int], *, path: str, rows: int, conditions: dict[str, Any] | None, seed: int
-) -> Any:
-    """Rows ``start:stop`` of the request, computed on a worker (one torch thread per task)."""
-    start, stop = bounds
-    synthesizer = _load(path, *_stamp(path), threading.get_ident())
-    frame = synthesizer.sample_slice(rows, start, stop, conditions, seed)
-    frame.index = range(start * _rows_per_item(synthesizer), start * _rows_per_item(synthesizer) + len(frame))
-    return frame
-
-
-def _rows_per_item(synthesizer: Synthesizer) -> int:
-    return synthesizer.sequence_length_ if synthesizer.family == "sequence" else 1
-
-
-def _stamp(path: str) -> tuple[int, int]:
-    """Size and modification time: a model file rewritten in place is loaded again."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        from synthgan.errors import ModelFileError
-
-        raise ModelFileError(f"No model file at {path} on this machine: every Dask worker must read it.") from None
-    return status.st_size, status.st_mtime_ns
-
-
-@lru_cache(maxsize=16)
-def _load(path: str, size: int, modified: int, thread: int) -> Synthesizer:
-    """One loaded model per file version and worker thread (sampling is not shared across threads)."""
-    from synthgan.synthesizer import Synthesizer
-
-    synthesizer = Synthesizer.load(path)
-    synthesizer.params_["sample_threads"] = 1  # a worker runs one task per thread
-    return synthesizer
 
 
 def write_parquet(
