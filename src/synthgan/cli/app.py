@@ -81,7 +81,7 @@ def run(args: list[str] | None = None) -> int:
     debug = "--debug" in argv
     try:
         with _stop_on_signals():
-            app.main(args=argv, prog_name="synthgan", standalone_mode=False)
+            app.main(args=argv, prog_name="synthgan", standalone_mode=False, obj={"argv": argv})
     except Stopped as stop:
         name = signal.Signals(stop.signum).name
         click.echo(f"Error: stopped by {name}; no file was left half-written.", err=True)

@@ -6,6 +6,7 @@ import click
 
 from synthgan.cli.app import app
 from synthgan.cli.options import model_params, split_list, training_options
+from synthgan.cli.processes import launch, lead_process, under_torchrun
 from synthgan.cli.sequence import fit_sequences, reject_sequence_options, sequence_options
 
 
@@ -33,6 +34,13 @@ from synthgan.cli.sequence import fit_sequences, reject_sequence_options, sequen
     metavar="JSON",
     help='Public column domains, JSON or a .json file: \'{"age": [17, 90], "sex": ["F", "M"]}\'.',
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Train argan with this many data-parallel processes (torchrun on this machine; see docs/scale.md).",
+)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Model file to write.")
 def fit_command(
     data,
@@ -49,6 +57,7 @@ def fit_command(
     dp_epsilon,
     dp_delta,
     dp_bounds,
+    processes,
     output,
     **sequence,
 ) -> None:
@@ -63,6 +72,10 @@ def fit_command(
 
     check_writable(output)  # before training, not after
     family = Synthesizer(model).family
+    if (processes > 1 or under_torchrun()) and model != "argan":
+        raise click.UsageError(f"Training on several processes is for argan; {model!r} trains in one.")
+    if processes > 1 and not under_torchrun():
+        return launch(processes, (click.get_current_context().find_root().obj or {}).get("argv"))
     if labels is not None and family != "image":
         raise click.UsageError("--labels is for image models (dcgan, cdcgan); tables take --target.")
     if family == "sequence":
@@ -82,6 +95,8 @@ def fit_command(
         return fit_images(synthesizer, data, labels, output, {"target": target, "discrete": discrete})
     table = read_table(data)
     synthesizer.fit(table, discrete_columns=split_list(discrete) or None, target=target)
+    if not lead_process():  # the others hold the same weights
+        return None
     synthesizer.save(output)
     history = synthesizer.history
     fidelity = history["fidelity"].dropna() if "fidelity" in history else []

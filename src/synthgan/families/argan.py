@@ -41,6 +41,7 @@ from synthgan.training.callbacks import (
     TimeBudget,
     ValidationCheck,
 )
+from synthgan.training.distributed import AgreeOnStop, AverageLogs, Shard, process_group
 from synthgan.training.likelihood import LikelihoodPhase, draw_known, row_nll
 from synthgan.training.refinement import RefinementPhase
 from synthgan.training.runtime import torch_threads
@@ -76,13 +77,35 @@ class ARGANSynthesizer(TableSynthesizer):
         ``target`` is accepted for symmetry with the zoo (argan learns every column jointly)."""
         model: ARGAN = self._begin_fit()
         check_rows(data)
-        params, seed = self.params_, self.params_["seed"]
+        params = self.params_
         overrides = None if schema is None or isinstance(schema, Schema) else dict(schema)
         self.privacy_ = None
-        if params["dp_epsilon"] is not None:
-            fit_private(self, model, data, discrete_columns, schema if isinstance(schema, Schema) else None, overrides)
-            return self
-        transformer = Transformer(schema=schema if isinstance(schema, Schema) else None, seed=seed, continuous="bins")
+        given_schema = schema if isinstance(schema, Schema) else None
+        with process_group(self.device_) as shard:
+            if params["dp_epsilon"] is None:
+                self._fit_tokens(model, data, discrete_columns, given_schema, overrides, target, shard)
+            elif shard.world > 1:
+                raise ParameterError(
+                    "A differentially private fit runs in one process (its accountant counts one sampler); "
+                    "drop --processes / torchrun, or dp_epsilon."
+                )
+            else:
+                fit_private(self, model, data, discrete_columns, given_schema, overrides)
+        return self
+
+    def _fit_tokens(
+        self,
+        model: ARGAN,
+        data: pd.DataFrame,
+        discrete_columns: list[str] | None,
+        schema: Schema | None,
+        overrides: dict[str, str] | None,
+        target: str | None,
+        shard: Shard,
+    ) -> None:
+        """Encode the table as tokens, find its rules, build the network and train it."""
+        params, seed = self.params_, self.params_["seed"]
+        transformer = Transformer(schema=schema, seed=seed, continuous="bins")
         self.transformer_ = transformer.fit(data, discrete_columns=discrete_columns, overrides=overrides)
         self.target_ = target
         self.tokens_ = TokenLayout(transformer.layout)
@@ -95,13 +118,13 @@ class ARGANSynthesizer(TableSynthesizer):
         numpy_random = np.random.default_rng(seed_or_random(seed))
         cpu_random = torch.Generator().manual_seed(seed_or_random(seed))
         train_rows, held_rows = _split(len(tokens), params["validation_share"], numpy_random)
-        with local_torch_rng(seed, self.device_), torch_threads(params["threads"]):
+        threads = params["threads"] and max(1, params["threads"] // shard.local_world)  # processes share the cores
+        with local_torch_rng(seed, self.device_), torch_threads(threads):
             network = model.build_network(self.tokens_.vocabularies, len(train_rows)).to(self.device_)
             network.start_from_frequencies(_frequencies(tokens[train_rows], self.tokens_.vocabularies))
             self.generator_ = network
-            self._train(model, torch.from_numpy(tokens), train_rows, held_rows, cpu_random)
+            self._train(model, torch.from_numpy(tokens), train_rows, held_rows, cpu_random, shard)
         network.eval()
-        return self
 
     def _check_network_fits(self) -> None:
         """A ParameterError now, not an allocation failure minutes later, when the network would not fit.
@@ -123,10 +146,14 @@ class ARGANSynthesizer(TableSynthesizer):
                 "linearly with them, such as Synthesizer('ctgan')."
             )
 
-    def _train(self, model: ARGAN, tokens: torch.Tensor, train_rows, held_rows, random: torch.Generator) -> None:
+    def _train(
+        self, model: ARGAN, tokens: torch.Tensor, train_rows, held_rows, random: torch.Generator, shard: Shard
+    ) -> None:
         params, network = self.params_, self.generator_
-        optimizer, batch_size = model.optimizer(network), model.batch_size(len(train_rows))
+        optimizer = model.optimizer(network)
+        batch_size = model.batch_size(len(train_rows)) * shard.world  # each process takes batch_size rows
         phase = LikelihoodPhase(
+            shard=shard,
             network=network,
             optimizer=optimizer,
             tokens=tokens[train_rows].to(self.device_),
@@ -151,12 +178,14 @@ class ARGANSynthesizer(TableSynthesizer):
         check = ValidationCheck(held_out_nll, network, params["early_stopping"], params["patience"])
         history = History()
         callbacks = [
+            AverageLogs(shard),
             DivergenceGuard("Lower learning_rate, or raise batch_size."),
             check,
             *([ReduceLearningRate(optimizer, patience=params["lr_patience"])] if params["lr_patience"] else []),
             history,
             TimeBudget(params["max_minutes"]),
-            ProgressBar(params["verbose"], len(train_rows)),
+            ProgressBar(params["verbose"] and shard.lead, len(train_rows)),
+            AgreeOnStop(shard),
         ]
         phases = [phase]
         if params["refine"] != "none":
@@ -172,6 +201,7 @@ class ARGANSynthesizer(TableSynthesizer):
                     weight=params["refine_weight"],
                     random=random,
                     value_orders=[self._value_order(j) for j in range(len(self.tokens_))],
+                    shard=shard,
                 )
             )
         network.train()

@@ -17,6 +17,7 @@ import torch
 
 from synthgan.nn.autoregressive import ColumnHeads, Tap
 from synthgan.training.batches import ShuffledRows
+from synthgan.training.distributed import SINGLE, Shard
 
 __all__ = ["MIN_STEPS_PER_EPOCH", "LikelihoodPhase", "batch_nll", "draw_known", "row_nll"]
 
@@ -45,12 +46,22 @@ def row_nll(
 
 
 def batch_nll(
-    network: ColumnHeads, tokens: torch.Tensor, rows: ShuffledRows, fixed_share: float, generator: torch.Generator
+    network: ColumnHeads,
+    tokens: torch.Tensor,
+    rows: ShuffledRows,
+    fixed_share: float,
+    generator: torch.Generator,
+    shard: Shard = SINGLE,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The next batch of real rows, each with its own random known columns, and its mean NLL estimate."""
-    batch = tokens[rows.next().to(tokens.device)]
-    known = draw_known(len(batch), batch.shape[1], fixed_share, generator).to(batch.device)
-    return batch, row_nll(network, batch, known).mean()
+    """The next batch of real rows, each with its own random known columns, and its mean NLL estimate.
+
+    Under data parallelism every process draws the same global batch and keeps its ``shard``'s part.
+    """
+    index = rows.next()
+    known = draw_known(len(index), tokens.shape[1], fixed_share, generator)
+    part = shard.part(len(index))
+    batch = tokens[index[part].to(tokens.device)]
+    return batch, row_nll(network, batch, known[part].to(batch.device)).mean()
 
 
 class LikelihoodPhase:
@@ -71,16 +82,18 @@ class LikelihoodPhase:
         epochs: int,
         fixed_share: float,
         random: torch.Generator,
+        shard: Shard = SINGLE,
     ) -> None:
         self.network, self.optimizer, self.tokens = network, optimizer, tokens
-        self.epochs, self.fixed_share, self.random = epochs, fixed_share, random
-        self.batch_size = min(batch_size, len(tokens))
+        self.epochs, self.fixed_share, self.random, self.shard = epochs, fixed_share, random, shard
+        self.batch_size = min(batch_size, len(tokens))  # the global batch: all processes together
         self.steps_per_epoch = max(MIN_STEPS_PER_EPOCH, len(tokens) // self.batch_size)
         self._rows = ShuffledRows(len(tokens), self.batch_size, random)
 
     def step(self) -> dict[str, float]:
-        batch, loss = batch_nll(self.network, self.tokens, self._rows, self.fixed_share, self.random)
+        batch, loss = batch_nll(self.network, self.tokens, self._rows, self.fixed_share, self.random, self.shard)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        self.shard.average_gradients(self.network.parameters())
         self.optimizer.step()
         return {"nll_loss": loss.item() / batch.shape[1]}

@@ -24,11 +24,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from synthgan.errors import ParameterError
 from synthgan.losses import GradientPenalty, WassersteinLoss
 from synthgan.nn.autoregressive import ColumnHeads
 from synthgan.nn.blocks import Critic
 from synthgan.randomness import rand
 from synthgan.training.batches import ShuffledRows
+from synthgan.training.distributed import SINGLE, Shard
 from synthgan.training.likelihood import batch_nll
 
 __all__ = ["PAIR_GROUPS", "RefinementPhase", "sample_one_hots", "token_groups"]
@@ -94,8 +96,14 @@ class RefinementPhase:
         temperature: float = 0.5,
         pac: int = 8,
         critic_learning_rate: float = 2e-4,
+        shard: Shard = SINGLE,
     ) -> None:
-        self.name = judge
+        if judge == "adversarial" and shard.world > 1:
+            raise ParameterError(
+                "refine='adversarial' trains in one process only (its critic would need its own averaging); "
+                "use refine='pairs' (the default) or 'none' with several processes."
+            )
+        self.name, self.shard = judge, shard
         self.network, self.optimizer, self.tokens = network, optimizer, tokens
         self.epochs, self.fixed_share, self.weight, self.random = epochs, fixed_share, weight, random
         self.temperature, self.pac = temperature, pac
@@ -127,7 +135,9 @@ class RefinementPhase:
             self.real_tables.append(torch.from_numpy(table / len(tokens)).float().to(self.device))
 
     def step(self) -> dict[str, float]:
-        real, nll = batch_nll(self.network, self.tokens, self._rows, self.fixed_share, self.random)
+        # Each process scores its share of the real rows; the pair tables of sampled rows are a
+        # statistic of the whole batch, so every process computes them alike (identical gradients).
+        real, nll = batch_nll(self.network, self.tokens, self._rows, self.fixed_share, self.random, self.shard)
         logs = {"nll_loss": nll.item() / real.shape[1]}
         if self.name == "adversarial":
             judged, logs["critic_loss"] = self._adversarial(real)
@@ -137,6 +147,7 @@ class RefinementPhase:
         loss = nll + self.weight * judged
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        self.shard.average_gradients(self.network.parameters())
         self.optimizer.step()
         return logs
 
