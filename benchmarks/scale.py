@@ -1,8 +1,13 @@
-"""Sampling at scale: one process (``synthgan sample``) against a 2-worker Dask LocalCluster
-(``synthgan sample --dask``), rows/s and peak memory, on an argan model of the embedded Adult table.
+"""Scale on one machine: training argan with 1 process against ``--processes 2`` (training rows/s),
+and sampling with one process (``synthgan sample``) against a 2-worker Dask LocalCluster
+(``synthgan sample --dask``), rows/s and peak memory, on the embedded Adult table.
 
     python benchmarks/scale.py --rows 10000000            # prints JSON, keeps benchmarks/results/scale.json
     python benchmarks/scale.py --rows 10000000 --resume   # skips the stages already in the results file
+
+Training: ``synthgan fit`` in a child process for a fixed number of likelihood epochs (no
+refinement, no early stopping), 1 process with 2 torch threads against 2 processes with 1 each and
+the same global batch; rows/s = epochs x training rows / the training seconds the command reports.
 
 Each stage writes its result as soon as it ends. The single process runs the CLI in a child
 process (its peak resident memory); the Dask run uses worker processes with one thread each and
@@ -36,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=5, help="likelihood epochs of the training stage")
     parser.add_argument("--resume", action="store_true", help="keep the stages already in the results file")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args()
@@ -45,6 +51,13 @@ def main() -> None:
     try:
         model = work / "adult.synth"
         Synthesizer("argan", epochs=2, seed=0, verbose=False).fit(load_dataset("adult")).save(model)
+        training = document.setdefault("training", {})
+        for processes in (1, 2):
+            if str(processes) not in training:
+                training[str(processes)] = _training(processes, args.epochs, work)
+                write_json(document, args.output)
+        if {"1", "2"} <= set(training):
+            document["training_2_over_1_rows_per_s"] = training["2"]["rows_per_s"] / training["1"]["rows_per_s"]
         stages = document.setdefault("sampling", {})
         if "single_process" not in stages:
             stages["single_process"] = _single_process(model, args.rows, work / "single.parquet")
@@ -89,6 +102,23 @@ def _single_process(model: Path, rows: int, output: Path) -> dict:
     seconds = time.perf_counter() - start
     peak = float(done.stderr.split("peak_mb")[-1])
     return {"seconds": seconds, "rows_per_s": rows / seconds, "peak_rss_mb": peak}
+
+
+def _training(processes: int, epochs: int, work: Path) -> dict:
+    table = work / "adult.csv"
+    if not table.exists():
+        load_dataset("adult").to_csv(table, index=False)
+    batch = 512 // processes  # the same global batch
+    arguments = ["fit", str(table), "--epochs", str(epochs), "--batch-size", str(batch), "-q", "--processes"]
+    arguments += [str(processes), "-p", "refine=none", "-p", "early_stopping=false", "-o", str(work / "t.synth")]
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "synthgan", *arguments], check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    (work / "t.synth").unlink()
+    seconds = float(done.stdout.split(" epochs in ")[1].split(" s ")[0])
+    total = len(load_dataset("adult"))
+    rows = total - int(0.1 * total)  # argan holds 10% of the rows out for validation
+    return {"training_seconds": seconds, "wall_seconds": wall, "rows_per_s": epochs * rows / seconds}
 
 
 def _dask(model: Path, rows: int, workers: int, folder: Path) -> dict:
