@@ -158,3 +158,22 @@ def test_model_file_is_safetensors_and_json_and_keeps_rules(tmp_path):
     pd.testing.assert_frame_equal(loaded.sample(500, conditions=ranged), synthesizer.sample(500, conditions=ranged))
     unlabeled = table.assign(label=None)
     pd.testing.assert_frame_equal(loaded.impute(unlabeled), synthesizer.impute(unlabeled))
+
+
+def test_bfloat16_sampling_gives_other_rows_of_the_same_kind(fitted, table):
+    exact = fitted.sample(4_000, seed=3)
+    fitted.params_["sample_precision"] = "bfloat16"
+    try:
+        fast, again = fitted.sample(4_000, seed=3), fitted.sample(4_000, seed=3)
+        rich = fitted.sample(300, conditions={"income": ">50K", "age": (30, 40)}, seed=3)
+    finally:
+        fitted.params_["sample_precision"] = "float32"
+    pd.testing.assert_frame_equal(fast, again)  # reproducible
+    assert not fast.equals(exact)  # another arithmetic: other draws
+    assert list(fast.dtypes) == list(exact.dtypes)
+    assert (rich["income"] == ">50K").all() and rich["age"].between(30, 40).all()
+    for column in ("education", "income", "sex"):  # the same distribution, within sampling noise
+        shares = [rows[column].value_counts(normalize=True) for rows in (fast, exact)]
+        gaps = pd.concat(shares, axis=1).fillna(0).diff(axis=1).iloc[:, 1].abs()
+        assert gaps.max() < 0.04, gaps.sort_values().tail(3)
+    pd.testing.assert_frame_equal(fitted.sample(4_000, seed=3), exact)  # float32, the default, is unchanged

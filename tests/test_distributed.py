@@ -68,12 +68,13 @@ def test_two_processes_match_one_with_the_doubled_batch(small_table_file, tmp_pa
     assert max((shorter.generator_.state_dict()[n] - expected[n]).abs().max().item() for n in expected) > 1e-3
 
 
-def test_cli_trains_on_two_processes_and_process_zero_writes(table_file, tmp_path):
+def test_cli_trains_on_two_processes_and_process_zero_writes(table_file, tmp_path, capfd):
     parted, alone = tmp_path / "parted.synth", tmp_path / "alone.synth"
     given = ["--epochs", "2", "-p", "refine_epochs=1", "-p", "dropout=0", "-p", "early_stopping=false", "-q"]
     assert run(["fit", str(table_file), *given, "--batch-size", str(BATCH), "--processes", "2", "-o", str(parted)]) == 0
     assert run(["fit", str(table_file), *given, "--batch-size", str(2 * BATCH), "-o", str(alone)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["alone.synth", "parted.synth"]  # no temp files
+    assert "on 2 processes" in capfd.readouterr().out
     weights = [Synthesizer.load(path).generator_.state_dict() for path in (parted, alone)]
     gap = sum((weights[0][n] - weights[1][n]).square().sum() for n in weights[1]) ** 0.5
     size = sum(w.square().sum() for w in weights[1].values()) ** 0.5

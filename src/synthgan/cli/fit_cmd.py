@@ -6,7 +6,7 @@ import click
 
 from synthgan.cli.app import app
 from synthgan.cli.options import model_params, split_list, training_options
-from synthgan.cli.processes import launch, lead_process, under_torchrun
+from synthgan.cli.processes import launch, lead_process, processes_note, under_torchrun
 from synthgan.cli.sequence import fit_sequences, reject_sequence_options, sequence_options
 
 
@@ -102,7 +102,8 @@ def fit_command(
     fidelity = history["fidelity"].dropna() if "fidelity" in history else []
     best = f", held-out fidelity {fidelity.max():.3f}" if len(fidelity) else ""
     click.echo(
-        f"Fitted {model} on {len(table):,} rows x {table.shape[1]} columns: {int(history['epoch'].max())} epochs "
+        f"Fitted {model} on {len(table):,} rows x {table.shape[1]} columns{processes_note()}: "
+        f"{int(history['epoch'].max())} epochs "
         f"in {history['seconds'].max():.0f} s ({synthesizer.stop_reason_}){best}."
     )
     privacy = getattr(synthesizer, "privacy_", None)

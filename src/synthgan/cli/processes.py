@@ -13,7 +13,7 @@ import sys
 
 import click
 
-__all__ = ["launch", "lead_process", "under_torchrun"]
+__all__ = ["launch", "lead_process", "processes_note", "under_torchrun"]
 
 
 def under_torchrun() -> bool:
@@ -23,6 +23,12 @@ def under_torchrun() -> bool:
 def lead_process() -> bool:
     """Process 0 of a torchrun group, or a command run alone: the one that writes and reports."""
     return int(os.environ.get("RANK", "0")) == 0
+
+
+def processes_note() -> str:
+    """`` on N processes`` under torchrun, else nothing (for the fit summary)."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    return f" on {world} processes" if world > 1 else ""
 
 
 def launch(processes: int, argv: list[str] | None) -> None:

@@ -44,7 +44,7 @@ from synthgan.training.callbacks import (
 from synthgan.training.distributed import AgreeOnStop, AverageLogs, Shard, process_group
 from synthgan.training.likelihood import LikelihoodPhase, draw_known, row_nll
 from synthgan.training.refinement import RefinementPhase
-from synthgan.training.runtime import torch_threads
+from synthgan.training.runtime import sample_dtype, torch_threads
 
 __all__ = ["ARGANSynthesizer"]
 
@@ -241,7 +241,7 @@ class ARGANSynthesizer(TableSynthesizer):
             order = list(range(len(self.tokens_)))
         blocks = []
         with torch.no_grad(), torch_threads(self.params_["sample_threads"]):
-            tables = self.generator_.draw_tables(order)
+            tables = self.generator_.draw_tables(order, sample_dtype(self.params_["sample_precision"], self.device_))
             for first in range(0, max(n, 1), SAMPLE_CHUNK):
                 rows = min(SAMPLE_CHUNK, n - first)
                 blocks.append(self._draw(rows, order, wanted, None, None, tables, random))

@@ -105,6 +105,14 @@ ARGAN_PARAMS: dict[str, Param] = {
         default=2,
         doc="CPU threads torch uses in fit (None: torch's setting). Results depend on it; 2 is the default.",
     ),
+    # float32 by default: rows sampled in bfloat16 are other rows, and a file fitted before this
+    # parameter must sample what it sampled then.
+    "sample_precision": replace(
+        COMMON_PARAMS["sample_precision"],
+        default="float32",
+        doc="Arithmetic of the heads in sample: 'float32' (default), 'bfloat16' (the heads' later layers in "
+        "bfloat16: faster on CPUs with AMX, other rows of the same kind) or 'auto' (bfloat16 where AMX is).",
+    ),
     **{name: COMMON_PARAMS[name] for name in _SHARED},
 }
 
