@@ -35,7 +35,7 @@ def main() -> None:
             model.params_["sample_precision"] = precision
             fake = model.sample(len(train), seed=seed)
             scores = judge.quality(train, fake, discrete)
-            scores["detection_auc"] = evaluate(train, fake, sections=["detection"], seed=0).detection_auc
+            scores["detection_auc"] = evaluate(train, fake, sections=["detection"], seed=0).to_dict()["detection_auc"]
             scores["tstr_auc"] = judge.tstr_auc(fake, test, "income", discrete, positive)
             document["runs"][f"{seed}/{precision}"] = scores
             print(seed, precision, scores, flush=True)
