@@ -47,6 +47,8 @@ def test_the_caller_hears_of_a_bad_request(saved, tmp_path):
         plan(saved, 10, partitions=0)
     with pytest.raises(Exception, match="No model file"):
         plan(tmp_path / "missing.synth", 10)
+    with pytest.raises(ParameterError, match="model_path"):
+        plan(None, 10)
 
 
 def test_split_rows_never_splits_a_block():

@@ -58,6 +58,8 @@ def plan(
     """
     from synthgan.randomness import seed_or_random
 
+    if not isinstance(model_path, str | os.PathLike):
+        raise ParameterError(f"model_path must be a model file's path, got {type(model_path).__name__}.")
     path = str(Path(model_path).resolve())
     synthesizer = load_cached(path)
     if synthesizer.family == "image":

@@ -184,7 +184,7 @@ class ARGANSynthesizer(TableSynthesizer):
             *([ReduceLearningRate(optimizer, patience=params["lr_patience"])] if params["lr_patience"] else []),
             history,
             TimeBudget(params["max_minutes"]),
-            ProgressBar(params["verbose"] and shard.lead, len(train_rows)),
+            ProgressBar(params["verbose"] if shard.lead else False, len(train_rows)),
             AgreeOnStop(shard),
         ]
         phases = [phase]
