@@ -56,8 +56,6 @@ def plan(
     ``seed`` defaults to the model's fit seed; a model fitted without one gets a fresh seed here,
     the same for every part. The model file and the conditions are checked now, on the caller.
     """
-    from synthgan.randomness import seed_or_random
-
     if not isinstance(model_path, str | os.PathLike):
         raise ParameterError(f"model_path must be a model file's path, got {type(model_path).__name__}.")
     path = str(Path(model_path).resolve())
@@ -65,7 +63,7 @@ def plan(
     if synthesizer.family == "image":
         raise ParameterError(f"{synthesizer.model!r} makes images; parted sampling is for table and sequence models.")
     synthesizer._check_count(rows, synthesizer.noun, 0, name="rows")
-    base = seed_or_random(synthesizer.params_["seed"] if seed is None else seed)
+    base = synthesizer._sample_seed(seed)
     conditions = dict(conditions) if conditions else None
     synthesizer.sample_slice(rows, 0, 0, conditions, base)  # a bad condition is refused here, not on a worker
     return SamplingPlan(path, rows, conditions, base, split_rows(rows, partitions, synthesizer._items_per_block()))

@@ -173,8 +173,6 @@ class Synthesizer:
     ) -> Iterator[Any]:
         """sample_chunks' work, its arguments checked now rather than at the first chunk; ``options``
         go to every ``_sample_block`` call (a family's extras)."""
-        from synthgan.randomness import seed_or_random
-
         self._check_fitted()
         self._check_count(n, self.noun, 0)
         block = self._items_per_block()
@@ -182,7 +180,7 @@ class Synthesizer:
         self._check_count(chunk_size, self.noun, self._cells_per_item(), name="chunk_size")
         if chunk_size == 0:
             raise ParameterError("chunk_size must be at least 1.")
-        base = seed_or_random(self.params_["seed"] if seed is None else seed)
+        base = self._sample_seed(seed)
         if n == 0:  # still one (empty) chunk, with the fitted columns
             return iter([self._sample_block(0, conditions, base, 0, **options)])
         return _rechunk(
@@ -203,8 +201,6 @@ class Synthesizer:
         computes the same slice, so slices made anywhere join into the one sample. Give ``seed``
         explicitly there (a model fitted without a seed draws a fresh one per call).
         """
-        from synthgan.randomness import seed_or_random
-
         self._check_fitted()
         self._check_count(n, self.noun, 0)
         for name, value in (("start", start), ("stop", stop)):
@@ -212,10 +208,16 @@ class Synthesizer:
         if not start <= stop <= n:
             raise ParameterError(f"sample_slice needs 0 <= start <= stop <= n; got start={start}, stop={stop}, n={n}.")
         self._check_count(stop - start, self.noun, self._cells_per_item(), name="stop - start")
-        base = seed_or_random(self.params_["seed"] if seed is None else seed)
+        base = self._sample_seed(seed)
         if start == stop:
             return self._sample_block(0, conditions, base, 0)
         return self._join(list(self._blocks(n, start, stop, conditions, base, {})))
+
+    def _sample_seed(self, seed: int | None = None) -> int:
+        """The seed a sample call uses: ``seed``, else the fit seed, else fresh entropy (checked)."""
+        from synthgan.randomness import seed_or_random
+
+        return seed_or_random(self.params_["seed"] if seed is None else seed)
 
     def _blocks(
         self, n: int, start: int, stop: int, conditions: Mapping[str, Any] | None, base: int, options: dict

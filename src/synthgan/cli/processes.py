@@ -16,8 +16,13 @@ import click
 __all__ = ["launch", "lead_process", "processes_note", "under_torchrun"]
 
 
+def _world() -> int:
+    """Processes in the torchrun group this command runs in (1 when run alone)."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
 def under_torchrun() -> bool:
-    return int(os.environ.get("WORLD_SIZE", "1")) > 1
+    return _world() > 1
 
 
 def lead_process() -> bool:
@@ -27,8 +32,7 @@ def lead_process() -> bool:
 
 def processes_note() -> str:
     """`` on N processes`` under torchrun, else nothing (for the fit summary)."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    return f" on {world} processes" if world > 1 else ""
+    return f" on {_world()} processes" if under_torchrun() else ""
 
 
 def launch(processes: int, argv: list[str] | None) -> None:

@@ -156,13 +156,7 @@ class ColumnHeads(nn.Module):
         blocks = torch.cat(deltas).view(-1, self.columns, self.hidden).transpose(0, 1).contiguous()
         heads = None
         if dtype != torch.float32:
-            heads = [
-                tuple(
-                    w.to(dtype)
-                    for w in (self.second[c], self.second_bias[c], self.out[c, :, :size], self.out_bias[c, :, :size])
-                )
-                for c, size in enumerate(self.vocabularies)
-            ]
+            heads = [tuple(w.to(dtype) for w in self._head_layers(c)) for c in range(self.columns)]
         return DrawTables(empty.view(self.columns, self.hidden), blocks, heads)
 
     def token_ids(self, column: int, tokens: torch.Tensor) -> torch.Tensor:
@@ -177,11 +171,7 @@ class ColumnHeads(nn.Module):
             pre = F.embedding_bag(ids, tables.blocks[position], mode="sum") + start
         else:
             pre = start.expand(len(ids), -1)
-        if tables.heads is None:
-            return self._head(pre, column)
-        second, second_bias, out, out_bias = tables.heads[column]
-        h = F.relu(torch.addmm(second_bias, F.relu(pre).to(second.dtype), second))
-        return torch.addmm(out_bias, h, out).float()
+        return self._head(pre, column, None if tables.heads is None else tables.heads[column])
 
     def column_logits(self, state: torch.Tensor, column: int, position: int) -> torch.Tensor:
         """Logits ``(rows, vocabulary)`` of ``column``, whose head is block ``position`` of ``state``."""
@@ -198,8 +188,19 @@ class ColumnHeads(nn.Module):
             nll[:, column] = F.cross_entropy(logits, tokens[:, column], reduction="none")
         return nll
 
-    def _head(self, pre: torch.Tensor, column: int) -> torch.Tensor:
-        """The rest of ``column``'s head after its first layer's pre-activation ``pre``."""
-        h = F.relu(torch.addmm(self.second_bias[column], F.relu(pre), self.second[column]))
+    def _head_layers(self, column: int) -> tuple[torch.Tensor, ...]:
+        """``column``'s head after its first layer: second weight and bias, out weight and bias."""
         size = self.vocabularies[column]
-        return torch.addmm(self.out_bias[column, :, :size], h, self.out[column, :, :size])
+        return (
+            self.second[column],
+            self.second_bias[column],
+            self.out[column, :, :size],
+            self.out_bias[column, :, :size],
+        )
+
+    def _head(self, pre: torch.Tensor, column: int, layers: tuple[torch.Tensor, ...] | None = None) -> torch.Tensor:
+        """The rest of ``column``'s head after its first layer's pre-activation ``pre``: float32
+        logits, computed in the dtype of ``layers`` (default: the network's own weights)."""
+        second, second_bias, out, out_bias = self._head_layers(column) if layers is None else layers
+        h = F.relu(torch.addmm(second_bias, F.relu(pre).to(second.dtype), second))
+        return torch.addmm(out_bias, h, out).float()
