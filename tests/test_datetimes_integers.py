@@ -137,3 +137,13 @@ def test_synthetic_large_integers_are_exact_integers_in_range(model):
         assert values.dtype == table[name].dtype, name
         assert values.between(table[name].min(), table[name].max()).all(), name
         assert (values == values.round()).all(), name
+
+
+def test_a_first_value_pandas_cannot_guess_does_not_lose_the_form():
+    # pandas guesses no format for "2011-03-01 20:11" but "%Y-%m-%d %H:%M" for the others: the
+    # column must still be written back without seconds (found by the property test above).
+    column = pd.Series(["2011-03-01 20:11", "2011-03-01 02:49", "2011-03-02 17:29", "2011-03-03 06:29"] * 10)
+    assert text_datetime_format(column) == "%Y-%m-%d %H:%M"
+    table = pd.DataFrame({"when": column, "x": np.arange(len(column), dtype=float)})
+    transformer = Transformer(seed=0).fit(table)
+    assert transformer.inverse_transform(transformer.transform(table))["when"].tolist() == column.tolist()

@@ -23,6 +23,7 @@ __all__ = ["format_datetimes", "parse_datetimes", "text_datetime_format"]
 _TAIL = re.compile(r"^(?P<body>.*?:\d{2})(?:[.,](?P<fraction>\d{1,9}))?(?P<zone>Z|[+-]\d{2}:?\d{2})?$")
 _FORMAT_TAIL = re.compile(r"^(?P<base>.*?)(?:\.%(?P<digits>\d)f)?(?P<zone>Z|[+-]\d{2}:?\d{2})?$")
 _SAMPLE = 1_000
+_GUESSED_VALUES = 10  # distinct values whose guessed formats are tried
 
 
 def text_datetime_format(series: pd.Series) -> str | None:
@@ -51,12 +52,7 @@ def text_datetime_format(series: pd.Series) -> str | None:
         return None
     tail = (f".%{digits}f" if digits else "") + written_zone
     head = body.head(_SAMPLE)
-    for dayfirst in (False, True):
-        with warnings.catch_warnings():  # pandas warns when the guess contradicts ``dayfirst``
-            warnings.simplefilter("ignore", UserWarning)
-            guessed = guess_datetime_format(body.iloc[0], dayfirst=dayfirst)
-        if guessed is None or "%z" in guessed or "%Z" in guessed:
-            continue
+    for guessed in _guesses(head):
         try:
             parsed = pd.to_datetime(body, format=guessed)  # raises if a cell does not fit the format
         except (TypeError, ValueError):
@@ -64,6 +60,23 @@ def text_datetime_format(series: pd.Series) -> str | None:
         if parsed.head(_SAMPLE).dt.strftime(guessed).equals(head):
             return guessed + tail
     return None
+
+
+def _guesses(head: pd.Series) -> list[str]:
+    """Formats pandas guesses from the first few distinct values, month first and then day first.
+
+    More than the first value: pandas finds no format for some values of a common form (it
+    guesses none for ``2011-03-01 20:11`` but ``%Y-%m-%d %H:%M`` for ``2011-03-01 02:49``).
+    """
+    guesses: list[str] = []
+    for dayfirst in (False, True):
+        for value in head.drop_duplicates().head(_GUESSED_VALUES):
+            with warnings.catch_warnings():  # pandas warns when the guess contradicts ``dayfirst``
+                warnings.simplefilter("ignore", UserWarning)
+                guessed = guess_datetime_format(value, dayfirst=dayfirst)
+            if guessed is not None and "%z" not in guessed and "%Z" not in guessed and guessed not in guesses:
+                guesses.append(guessed)
+    return guesses
 
 
 def parse_datetimes(series: pd.Series, text_format: str | None = None) -> pd.Series:
