@@ -41,6 +41,12 @@ from synthgan.cli.sequence import fit_sequences, reject_sequence_options, sequen
     show_default=True,
     help="Train argan with this many data-parallel processes (torchrun on this machine; see docs/scale.md).",
 )
+@click.option(
+    "--stream/--in-memory",
+    default=None,
+    help="argan: read DATA in record batches, never whole (default: for Parquet, folders, globs and files "
+    "over 1 GB; see docs/scale.md).",
+)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Model file to write.")
 def fit_command(
     data,
@@ -58,6 +64,7 @@ def fit_command(
     dp_delta,
     dp_bounds,
     processes,
+    stream,
     output,
     **sequence,
 ) -> None:
@@ -66,7 +73,7 @@ def fit_command(
     DATA is a table (CSV or Parquet; for timegan a long table of time series) or, for image models
     (dcgan, cdcgan), images: a .npy/.npz file, an IDX file (gzipped or not) or a folder of PNG files.
     """
-    from synthgan.cli.io import read_table
+    from synthgan.cli.io import read_table, streams_by_default
     from synthgan.files import check_writable
     from synthgan.synthesizer import Synthesizer
 
@@ -93,7 +100,10 @@ def fit_command(
         from synthgan.cli.images import fit_images
 
         return fit_images(synthesizer, data, labels, output, {"target": target, "discrete": discrete})
-    table = read_table(data)
+    if stream and model != "argan":
+        raise click.UsageError(f"--stream is for argan; {model!r} trains on a table in memory.")
+    streamed = model == "argan" and (stream if stream is not None else streams_by_default(data))
+    table = data if streamed else read_table(data)
     synthesizer.fit(table, discrete_columns=split_list(discrete) or None, target=target)
     if not lead_process():  # the others hold the same weights
         return None
@@ -101,8 +111,10 @@ def fit_command(
     history = synthesizer.history
     fidelity = history["fidelity"].dropna() if "fidelity" in history else []
     best = f", held-out fidelity {fidelity.max():.3f}" if len(fidelity) else ""
+    rows = synthesizer.training_rows_ if streamed else len(table)
+    how = " (streamed)" if streamed else ""
     click.echo(
-        f"Fitted {model} on {len(table):,} rows x {table.shape[1]} columns{processes_note()}: "
+        f"Fitted {model} on {rows:,} rows x {len(synthesizer.schema)} columns{how}{processes_note()}: "
         f"{int(history['epoch'].max())} epochs "
         f"in {history['seconds'].max():.0f} s ({synthesizer.stop_reason_}){best}."
     )

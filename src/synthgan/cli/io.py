@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from synthgan.data.source import in_memory
 from synthgan.errors import DataError
 from synthgan.files import atomic_path
 
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+# ``synthgan fit`` streams a CSV larger than this (pandas would hold it several times over).
+STREAM_BYTES = 1 << 30
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (optionally gzipped) or Parquet file into a DataFrame."""
+    """Read a CSV (optionally gzipped) or Parquet file, or a folder or glob of Parquet files, into a DataFrame."""
+    if glob.has_magic(str(path)) or Path(path).is_dir():
+        return in_memory(str(path))
     path = Path(path)
     if not path.exists():
         raise DataError(f"File not found: {path}. Check the path.")
@@ -27,6 +33,14 @@ def read_table(path: str | Path) -> pd.DataFrame:
     except (ValueError, OSError, pd.errors.ParserError) as error:
         raise DataError(f"Could not read {path}: {error}") from None
     raise DataError(f"Unsupported file type for {path}. Use .csv, .csv.gz or .parquet.")
+
+
+def streams_by_default(path: str | Path) -> bool:
+    """Whether ``synthgan fit`` reads ``path`` in batches unless told: Parquet, folders, globs, big files."""
+    text = str(path)
+    if glob.has_magic(text) or Path(text).is_dir() or text.lower().endswith((".parquet", ".pq")):
+        return True
+    return Path(text).is_file() and Path(text).stat().st_size > STREAM_BYTES
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> None:

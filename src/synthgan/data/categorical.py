@@ -54,8 +54,13 @@ class CategoricalEncoder:
             self.dtype_categories = [_native(v) for v in values.dtype.categories]
             self.ordered = bool(values.dtype.ordered)
         missing = values.isna()
-        self.has_null = bool(missing.any())
-        self.null_is_none = bool(self.has_null and values.dtype == object and values[missing].iloc[0] is None)
+        self.null_is_none = bool(missing.any() and values.dtype == object and values[missing].iloc[0] is None)
+        return self.keep(counts, has_null=bool(missing.any()))
+
+    def keep(self, counts: pd.Series, has_null: bool) -> CategoricalEncoder:
+        """Slots for the levels of ``counts`` (value -> rows, most frequent first); what :meth:`fit`
+        does after counting, and what a streamed fit does with counts taken over every row."""
+        self.has_null = has_null
         slots = self.max_levels - int(self.has_null)
         if len(counts) > slots:
             kept, rare = counts.iloc[: slots - 1], counts.iloc[slots - 1 :]
@@ -66,12 +71,15 @@ class CategoricalEncoder:
         self.levels = [_native(v) for v in kept.index]
         return self
 
-    def transform(self, values: pd.Series) -> np.ndarray:
-        """Slot index of every value; unseen values raise a DataError naming the column."""
+    def transform(self, values: pd.Series, unseen_as_rare: bool = False) -> np.ndarray:
+        """Slot index of every value; unseen values raise a DataError naming the column, or, with
+        ``unseen_as_rare`` and a rare slot, go there (a streamed fit that could not count every level)."""
         known = pd.Index([*self.levels, *self.rare_levels])
         position = known.get_indexer(values)  # one hashing pass; -1 for missing and unseen values
         missing = values.isna().to_numpy()
         unseen = (position < 0) & ~missing
+        if unseen_as_rare and self.rare_levels:
+            position[unseen], unseen = len(self.levels), np.zeros_like(unseen)
         if unseen.any() or (missing.any() and not self.has_null):
             bad = values[unseen].unique()[:5].tolist() if unseen.any() else ["<missing>"]
             raise DataError(

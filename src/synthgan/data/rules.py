@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Rule", "find_rules"]
+__all__ = ["Rule", "TokenCounts", "find_rules"]
 
 MIN_SUPPORT = 30
 MIN_ROWS_PER_LEVEL = 10
@@ -49,24 +49,72 @@ class Rule:
         return f"{a} = {', '.join(shown)}{more} fixes {b}"
 
 
-def find_rules(tokens: np.ndarray, vocabularies: list[int]) -> list[Rule]:
-    """The rules that hold in every row of ``tokens`` (rows x columns of token indices)."""
-    n, width = tokens.shape
+class TokenCounts:
+    """Each token column's counts and each pair's contingency table, summed over chunks of rows.
+
+    What the rules and argan's pair refinement read, so a table that never sits in memory whole
+    (a memory-mapped token file) is counted chunk by chunk, and an in-memory one in one chunk.
+    """
+
+    def __init__(self, vocabularies: list[int]) -> None:
+        self.vocabularies = list(vocabularies)
+        self.rows = 0
+        self.columns = [np.zeros(size, dtype=np.int64) for size in self.vocabularies]
+        self._pairs: dict[tuple[int, int], np.ndarray] = {}
+
+    @classmethod
+    def of(cls, tokens: np.ndarray, vocabularies: list[int], chunk_rows: int = 1 << 20) -> TokenCounts:
+        """The counts of ``tokens`` (rows x columns of token indices), read ``chunk_rows`` rows at a time."""
+        counts = cls(vocabularies)
+        for start in range(0, len(tokens), chunk_rows):
+            counts.add(np.asarray(tokens[start : start + chunk_rows], dtype=np.int64))
+        return counts
+
+    def add(self, tokens: np.ndarray) -> None:
+        self.rows += len(tokens)
+        sizes = self.vocabularies
+        for i, size in enumerate(sizes):
+            self.columns[i] += np.bincount(tokens[:, i], minlength=size)
+            for j in range(i + 1, len(sizes)):
+                joint = np.bincount(tokens[:, i] * sizes[j] + tokens[:, j], minlength=size * sizes[j])
+                table = self._pairs.setdefault((i, j), np.zeros((size, sizes[j]), dtype=np.int64))
+                table += joint.reshape(size, sizes[j])
+
+    def __add__(self, other: TokenCounts) -> TokenCounts:
+        total = TokenCounts(self.vocabularies)
+        total.rows = self.rows + other.rows
+        total.columns = [a + b for a, b in zip(self.columns, other.columns, strict=True)]
+        keys = set(self._pairs) | set(other._pairs)
+        total._pairs = {key: self.pair(*key) + other.pair(*key) for key in keys}
+        return total
+
+    def pair(self, i: int, j: int) -> np.ndarray:
+        """Rows with token ``a`` in column ``i`` and ``b`` in column ``j``, as ``table[a, b]``."""
+        if i > j:
+            return self.pair(j, i).T
+        table = self._pairs.get((i, j))
+        return table if table is not None else np.zeros((self.vocabularies[i], self.vocabularies[j]), dtype=np.int64)
+
+
+def find_rules(tokens: np.ndarray | TokenCounts, vocabularies: list[int]) -> list[Rule]:
+    """The rules that hold in every row of ``tokens`` (rows x columns of token indices, or their counts)."""
+    counts = tokens if isinstance(tokens, TokenCounts) else TokenCounts.of(tokens, vocabularies)
     rules: list[Rule] = []
-    if n == 0:
+    if counts.rows == 0:
         return rules
+    width = len(vocabularies)
     for i in range(width):
         for j in range(width):
-            if i == j or len(np.unique(tokens[:, j])) < 2:
+            if i == j or (counts.columns[j] > 0).sum() < 2:
                 continue
-            rule = _rule(tokens[:, i], tokens[:, j], vocabularies[i], vocabularies[j], i, j, n)
+            rule = _rule(counts.pair(i, j), i, j, counts.rows)
             if rule is not None:
                 rules.append(rule)
     return rules
 
 
-def _rule(a: np.ndarray, b: np.ndarray, va: int, vb: int, i: int, j: int, n: int) -> Rule | None:
-    counts = np.bincount(a * vb + b, minlength=va * vb).reshape(va, vb)
+def _rule(counts: np.ndarray, i: int, j: int, n: int) -> Rule | None:
+    va, vb = counts.shape
     support = counts.sum(axis=1)
     seen = support > 0
     fixes = (counts > 0).sum(axis=1) == 1

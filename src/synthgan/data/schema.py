@@ -298,16 +298,16 @@ def _describe(spec: ColumnSpec, series: pd.Series, non_null: pd.Series, counts: 
         return
     if kind in (ColumnKind.CONTINUOUS, ColumnKind.INTEGER):
         values = _as_float(non_null, spec.name)
-        spec.minimum, spec.maximum = _native(values.min()), _native(values.max())
+        spec.minimum, spec.maximum = native_value(values.min()), native_value(values.max())
         spec.decimals = 0 if kind is ColumnKind.INTEGER else _decimals(values)
-        spec.point_masses = _point_masses(counts, len(values), spec)
+        spec.point_masses = point_masses(counts, len(values), spec)
     elif kind is ColumnKind.DATETIME:
         stamps = parse_datetimes(non_null, text_datetime_format(non_null))
         spec.minimum, spec.maximum = stamps.min().isoformat(), stamps.max().isoformat()
     elif kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.CONSTANT):
-        spec.categories = [_native(v) for v in counts.index]
+        spec.categories = [native_value(v) for v in counts.index]
         if kind is ColumnKind.CATEGORICAL and pd.api.types.is_numeric_dtype(series):
-            spec.minimum, spec.maximum = _native(non_null.min()), _native(non_null.max())
+            spec.minimum, spec.maximum = native_value(non_null.min()), native_value(non_null.max())
     elif kind is ColumnKind.IDENTIFIER:
         spec.notes.append("unique per row: regenerated, not learned")
     if kind is ColumnKind.CONSTANT:
@@ -326,7 +326,7 @@ def _as_float(non_null: pd.Series, name: str) -> np.ndarray:
         ) from None
 
 
-def _point_masses(counts: pd.Series, total: int, spec: ColumnSpec) -> list[Any]:
+def point_masses(counts: pd.Series, total: int, spec: ColumnSpec) -> list[Any]:
     """Values (from the column's value counts, most frequent first) held by enough rows to be point masses."""
     masses = []
     for value, count in counts.items():
@@ -334,7 +334,7 @@ def _point_masses(counts: pd.Series, total: int, spec: ColumnSpec) -> list[Any]:
         if share < POINT_MASS_SHARE or len(counts) <= 2:
             break
         value = float(value)
-        masses.append(_native(value))
+        masses.append(native_value(value))
         shown = int(value) if float(value).is_integer() else value
         spec.notes.append(f"{100 * share:.0f}% at {shown}: point mass")
     return masses
@@ -349,7 +349,7 @@ def _decimals(values: np.ndarray) -> int | None:
     return None
 
 
-def _native(value: Any) -> Any:
+def native_value(value: Any) -> Any:
     """Convert numpy scalars to plain Python values so the schema is JSON-serializable."""
     if isinstance(value, np.generic):
         return value.item()

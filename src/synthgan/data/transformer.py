@@ -22,6 +22,7 @@ constant       not learned: restored as is
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -30,8 +31,9 @@ import pandas as pd
 from synthgan.data.categorical import CategoricalEncoder
 from synthgan.data.datetimes import format_datetimes, parse_datetimes, text_datetime_format
 from synthgan.data.layout import Layout, Span
-from synthgan.data.numeric import METHODS, NumericEncoder
+from synthgan.data.numeric import MAX_BIN_TOKENS, METHODS, NumericEncoder
 from synthgan.data.regenerated import IdentifierGenerator
+from synthgan.data.scan import ColumnCounts, Scan, exact_schema, sorted_counts
 from synthgan.data.schema import (
     ColumnKind,
     ColumnSpec,
@@ -138,6 +140,51 @@ class Transformer:
         ``discrete_columns`` (CTGAN's argument) marks columns categorical; ``overrides`` maps column
         names to kinds (``{"Age": "categorical"}``) and wins over both.
         """
+        self._fit_schema(df, discrete_columns, overrides)
+        rng = np.random.default_rng(self.seed)
+        self._layout = None  # not fitted until every column is
+        self._encoders = {}
+        for spec in self.schema:
+            self._encoders[spec.name] = self._fit_column(spec, df[spec.name], rng)
+        self._layout = _layout_for(self.schema, self._encoders)
+        return self
+
+    def fit_scan(
+        self,
+        scan: Scan,
+        discrete_columns: Iterable[str] | None = None,
+        overrides: Mapping[str, str] | None = None,
+    ) -> Transformer:
+        """Fit on a streamed table's :class:`~synthgan.data.scan.Scan` (its row sample and exact counts).
+
+        A scan whose sample is the whole table fits exactly as :meth:`fit` on that table. Otherwise
+        the schema is inferred on the sample and corrected by the counts; categories, their
+        frequencies and null flags come from the counts, numbers are binned on the sample widened
+        to the exact range.
+        """
+        if scan.complete:
+            return self.fit(scan.sample, discrete_columns, overrides)
+        sample = scan.sample
+        self._fit_schema(sample, discrete_columns, overrides)
+        forced = set(discrete_columns or []) | set(overrides or {}) | set(self._schema_overrides)
+        if self._given_schema is not None:
+            forced |= set(self._given_schema.names)
+        self.schema = exact_schema(self.schema, scan, forced)
+        rng = np.random.default_rng(self.seed)
+        self._layout = None
+        self._encoders = {}
+        for spec in self.schema:
+            counted = scan.columns[spec.name]
+            encoder = self._fit_column(spec, sample[spec.name], rng, extra=_streamed_extras(spec, counted))
+            if isinstance(encoder, CategoricalEncoder) and counted.values is not None:
+                encoder.keep(sorted_counts(counted.values, sample[spec.name]), has_null=counted.nulls > 0)
+            self._encoders[spec.name] = encoder
+        self._layout = _layout_for(self.schema, self._encoders)
+        return self
+
+    def _fit_schema(
+        self, df: pd.DataFrame, discrete_columns: Iterable[str] | None, overrides: Mapping[str, str] | None
+    ) -> None:
         validate_table(df)
         if self._schema_overrides:
             overrides = {**self._schema_overrides, **(overrides or {})}
@@ -159,17 +206,16 @@ class Transformer:
                 self.schema = infer_schema(df[given.names], overrides=kinds)
             else:
                 self.schema = given
-        rng = np.random.default_rng(self.seed)
-        self._layout = None  # not fitted until every column is
-        self._encoders = {}
-        for spec in self.schema:
-            self._encoders[spec.name] = self._fit_column(spec, df[spec.name], rng)
-        self._layout = _layout_for(self.schema, self._encoders)
-        return self
 
-    def _fit_column(self, spec: ColumnSpec, series: pd.Series, rng: np.random.Generator) -> Any:
+    def _fit_column(
+        self, spec: ColumnSpec, series: pd.Series, rng: np.random.Generator, extra: list[Any] | None = None
+    ) -> Any:
+        """The fitted encoder of one column; ``extra`` values (a streamed table's exact extremes and
+        levels the sample missed) join a numeric column's values."""
         if spec.kind in (ColumnKind.CONTINUOUS, ColumnKind.INTEGER, ColumnKind.DATETIME):
             values, unit, text_format = column_numbers(series, spec)
+            if extra:
+                values = np.concatenate([values, _extra_numbers(extra, unit)])
             masses = [] if unit else spec.point_masses
             encoder = NumericEncoder(
                 self.max_modes,
@@ -203,8 +249,11 @@ class Transformer:
             raise NotFittedError("This Transformer is not fitted yet. Call fit(df) first.")
 
     # ------------------------------------------------------------------ forward
-    def transform(self, df: pd.DataFrame, dtype: type = np.float64) -> np.ndarray:
+    def transform(self, df: pd.DataFrame, dtype: type = np.float64, unseen_as_rare: bool = False) -> np.ndarray:
         """Encode ``df`` as a matrix of shape ``(len(df), layout.width)``.
+
+        ``unseen_as_rare``: a category level not seen in fit goes to its column's rare slot instead
+        of raising (a streamed fit counts at most ``MAX_COUNTED_VALUES`` levels of a column).
 
         float64 (the default) round-trips every number a float64 holds exactly, integers up to
         2**53 included; networks train on ``dtype=np.float32``, which keeps about 7 significant
@@ -233,7 +282,7 @@ class Transformer:
                 matrix[:, spans[0].start] = scalar
                 matrix[rows, spans[1].start + component] = 1.0
             else:
-                matrix[rows, spans[0].start + encoder.transform(df[spec.name])] = 1.0
+                matrix[rows, spans[0].start + encoder.transform(df[spec.name], unseen_as_rare)] = 1.0
         return matrix
 
     # ------------------------------------------------------------------ inverse
@@ -394,6 +443,29 @@ def datetime_number(stamp: pd.Timestamp, unit: str | None) -> float:
 def datetime_text(value: float, unit: str | None) -> str:
     """The ISO text of a count of ``unit`` since 1970, as a schema's range holds it."""
     return pd.Timestamp(round(value) * DATETIME_UNITS[unit or "ns"], unit="ns").isoformat()
+
+
+def _streamed_extras(spec: ColumnSpec, counted: ColumnCounts) -> list[Any]:
+    """What a numeric column's sample lacks of the whole table: its exact ends, a null if the table
+    has any, and the values of a column with few (counted) values."""
+    if spec.kind not in (ColumnKind.CONTINUOUS, ColumnKind.INTEGER, ColumnKind.DATETIME):
+        return []
+    extra: list[Any] = [None] if counted.nulls else []
+    ends = [counted.minimum, counted.maximum] if counted.minimum is not None else []
+    if spec.kind is ColumnKind.DATETIME:  # text datetimes are not ordered as text: their sample ends stand
+        return extra + [end for end in ends if isinstance(end, datetime)]
+    extra += ends
+    if counted.values is not None and len(counted.values) <= MAX_BIN_TOKENS:
+        extra += list(counted.values.index)
+    return extra
+
+
+def _extra_numbers(extra: list[Any], unit: str | None) -> np.ndarray:
+    if unit is None:
+        return np.array([np.nan if value is None else float(value) for value in extra], dtype=np.float64)
+    return np.array(
+        [np.nan if value is None else datetime_number(pd.Timestamp(value), unit) for value in extra], dtype=np.float64
+    )
 
 
 def _layout_for(schema: Schema, encoders: dict[str, Any]) -> Layout:

@@ -11,17 +11,24 @@ real rows, given the cells that are there.
 
 from __future__ import annotations
 
+import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.dataset as pads
 import torch
 
 from synthgan.data.numeric import NumericEncoder
-from synthgan.data.rules import Rule, find_rules
+from synthgan.data.rules import Rule, TokenCounts, find_rules
+from synthgan.data.scan import scan
 from synthgan.data.schema import Schema
+from synthgan.data.source import in_memory, open_source
+from synthgan.data.token_table import TokenTable, split_rows, tokens_in_memory, tokens_on_disk
 from synthgan.data.tokens import TokenLayout, token_intervals
 from synthgan.data.transformer import Transformer
 from synthgan.errors import ConditionError, DataError, ParameterError
@@ -50,6 +57,8 @@ __all__ = ["ARGANSynthesizer"]
 
 SAMPLE_CHUNK = 8_192
 VALIDATION_REPEATS = 4  # each held-out row scored under this many random orders, drawn once
+MAX_VALIDATION_ROWS = 100_000  # held-out rows the likelihood check scores (a large table holds out more)
+SCAN_SAMPLE_ROWS = 200_000  # rows of a streamed table its schema and number bins are fitted on
 
 
 @dataclass
@@ -68,13 +77,18 @@ class ARGANSynthesizer(TableSynthesizer):
     # ------------------------------------------------------------------ fit
     def fit(
         self,
-        data: pd.DataFrame,
+        data: pd.DataFrame | str | Path | pads.Dataset,
         discrete_columns: list[str] | None = None,
         schema: Mapping[str, str] | Schema | None = None,
         target: str | None = None,
     ) -> ARGANSynthesizer:
         """Learn ``data`` (not modified). ``discrete_columns`` / ``schema`` override inferred kinds;
-        ``target`` is accepted for symmetry with the zoo (argan learns every column jointly)."""
+        ``target`` is accepted for symmetry with the zoo (argan learns every column jointly).
+
+        ``data`` is a DataFrame, or a table on disk that may be larger than memory: a Parquet file,
+        a folder or glob of Parquet files, a ``pyarrow.dataset.Dataset``, or a CSV file. Those are
+        read in record batches (see docs/scale.md): nothing holds the whole table in RAM.
+        """
         model: ARGAN = self._begin_fit()
         check_rows(data)
         params = self.params_
@@ -90,41 +104,80 @@ class ARGANSynthesizer(TableSynthesizer):
                     "drop --processes / torchrun, or dp_epsilon."
                 )
             else:
-                fit_private(self, model, data, discrete_columns, given_schema, overrides)
+                frame = in_memory(data)
+                fit_private(self, model, frame, discrete_columns, given_schema, overrides)
+                self.training_rows_ = len(frame)
         return self
 
     def _fit_tokens(
         self,
         model: ARGAN,
-        data: pd.DataFrame,
+        data: Any,
         discrete_columns: list[str] | None,
         schema: Schema | None,
         overrides: dict[str, str] | None,
         target: str | None,
         shard: Shard,
     ) -> None:
-        """Encode the table as tokens, find its rules, build the network and train it."""
+        """Encode the table as tokens, find its rules, build the network and train it.
+
+        ``data`` is a DataFrame, or a table on disk (:func:`~synthgan.data.source.open_source`) that is
+        read in record batches: one pass to fit the transformer, one to write the tokens to a
+        memory-mapped file that training reads batches from.
+        """
         params, seed = self.params_, self.params_["seed"]
-        transformer = Transformer(schema=schema, seed=seed, continuous="bins")
-        self.transformer_ = transformer.fit(data, discrete_columns=discrete_columns, overrides=overrides)
         self.target_ = target
-        self.tokens_ = TokenLayout(transformer.layout)
+        with tempfile.TemporaryDirectory(prefix="synthgan-tokens-") as folder:
+            table = self._tokens(data, discrete_columns, schema, overrides, folder)
+            started = time.perf_counter()
+            train_counts, held_counts = table.counts()
+            self.rules_ = find_rules(train_counts + held_counts, self.tokens_.vocabularies) if params["rules"] else []
+            self.data_seconds_["counts"] = time.perf_counter() - started
+            cpu_random = torch.Generator().manual_seed(seed_or_random(seed))
+            threads = params["threads"] and max(1, params["threads"] // shard.local_world)  # processes share cores
+            with local_torch_rng(seed, self.device_), torch_threads(threads):
+                network = model.build_network(self.tokens_.vocabularies, table.training_rows).to(self.device_)
+                network.start_from_frequencies(_frequencies(train_counts))
+                self.generator_ = network
+                training, held_out = torch.from_numpy(table.train), torch.from_numpy(table.held)
+                self._train(model, training, held_out, train_counts, cpu_random, shard)
+        network.eval()
+
+    def _tokens(
+        self,
+        data: Any,
+        discrete_columns: list[str] | None,
+        schema: Schema | None,
+        overrides: dict[str, str] | None,
+        folder: str,
+    ) -> TokenTable:
+        """Fit the transformer and encode every row as tokens, held-out rows last.
+
+        A table on disk takes two passes: one to fit the transformer on a sample and exact counts,
+        one to write the tokens to a memory-mapped file in ``folder``. ``data_seconds_`` times them.
+        """
+        seed = self.params_["seed"]
+        transformer = Transformer(schema=schema, seed=seed, continuous="bins")
+        source, started = open_source(data), time.perf_counter()
+        if source is None:
+            transformer.fit(data, discrete_columns=discrete_columns, overrides=overrides)
+            rows = len(data)
+        else:
+            summary = scan(source, SCAN_SAMPLE_ROWS, seed_or_random(seed))
+            transformer.fit_scan(summary, discrete_columns=discrete_columns, overrides=overrides)
+            rows = summary.rows
+        self.transformer_, self.tokens_, self.training_rows_ = transformer, TokenLayout(transformer.layout), rows
         if not len(self.tokens_):
             raise DataError("The table has no column to learn (only identifiers or constants).")
         self._check_network_fits()
-        tokens = self.tokens_.tokens(transformer.transform(data, dtype=np.float32))
-        self.rules_ = find_rules(tokens, self.tokens_.vocabularies) if params["rules"] else []
-
-        numpy_random = np.random.default_rng(seed_or_random(seed))
-        cpu_random = torch.Generator().manual_seed(seed_or_random(seed))
-        train_rows, held_rows = _split(len(tokens), params["validation_share"], numpy_random)
-        threads = params["threads"] and max(1, params["threads"] // shard.local_world)  # processes share the cores
-        with local_torch_rng(seed, self.device_), torch_threads(threads):
-            network = model.build_network(self.tokens_.vocabularies, len(train_rows)).to(self.device_)
-            network.start_from_frequencies(_frequencies(tokens[train_rows], self.tokens_.vocabularies))
-            self.generator_ = network
-            self._train(model, torch.from_numpy(tokens), train_rows, held_rows, cpu_random, shard)
-        network.eval()
+        fitted = time.perf_counter()
+        split = split_rows(rows, self.params_["validation_share"], np.random.default_rng(seed_or_random(seed)))
+        if source is None:
+            table = tokens_in_memory(data, transformer, self.tokens_, split)
+        else:
+            table = tokens_on_disk(source.frames(), transformer, self.tokens_, split, folder)
+        self.data_seconds_ = {"transformer": fitted - started, "tokens": time.perf_counter() - fitted}
+        return table
 
     def _check_network_fits(self) -> None:
         """A ParameterError now, not an allocation failure minutes later, when the network would not fit.
@@ -147,23 +200,31 @@ class ARGANSynthesizer(TableSynthesizer):
             )
 
     def _train(
-        self, model: ARGAN, tokens: torch.Tensor, train_rows, held_rows, random: torch.Generator, shard: Shard
+        self,
+        model: ARGAN,
+        train_tokens: torch.Tensor,
+        held_tokens: torch.Tensor,
+        counts: TokenCounts,
+        random: torch.Generator,
+        shard: Shard,
     ) -> None:
+        """Likelihood training on ``train_tokens``, checked on ``held_tokens`` (``counts``: the training rows')."""
         params, network = self.params_, self.generator_
         optimizer = model.optimizer(network)
-        batch_size = model.batch_size(len(train_rows)) * shard.world  # each process takes batch_size rows
+        batch_size = model.batch_size(len(train_tokens)) * shard.world  # each process takes batch_size rows
         phase = LikelihoodPhase(
             shard=shard,
             network=network,
             optimizer=optimizer,
-            tokens=tokens[train_rows].to(self.device_),
+            tokens=train_tokens.to(self.device_),
             batch_size=batch_size,
             epochs=params["epochs"],
             fixed_share=model.fixed_share,
             random=random,
         )
-        judged = tokens[held_rows if len(held_rows) else train_rows[:5_000]].repeat(VALIDATION_REPEATS, 1)
-        known = draw_known(len(judged), tokens.shape[1], model.fixed_share, random)
+        judged = held_tokens[:MAX_VALIDATION_ROWS] if len(held_tokens) else train_tokens[:5_000]
+        judged = judged.long().repeat(VALIDATION_REPEATS, 1)
+        known = draw_known(len(judged), train_tokens.shape[1], model.fixed_share, random)
         judged, known = judged.to(self.device_), known.to(self.device_)
 
         @torch.no_grad()
@@ -173,7 +234,7 @@ class ARGANSynthesizer(TableSynthesizer):
                 row_nll(network, t, k).sum().item() for t, k in zip(judged.split(8192), known.split(8192), strict=False)
             )
             network.train()
-            return value / len(judged) / tokens.shape[1]
+            return value / len(judged) / train_tokens.shape[1]
 
         check = ValidationCheck(held_out_nll, network, params["early_stopping"], params["patience"])
         history = History()
@@ -184,7 +245,9 @@ class ARGANSynthesizer(TableSynthesizer):
             *([ReduceLearningRate(optimizer, patience=params["lr_patience"])] if params["lr_patience"] else []),
             history,
             TimeBudget(params["max_minutes"]),
-            ProgressBar(params["verbose"] if shard.lead else False, len(train_rows)),
+            ProgressBar(
+                params["verbose"] if shard.lead else False, lambda phase: phase.steps_per_epoch * phase.batch_size
+            ),
             AgreeOnStop(shard),
         ]
         phases = [phase]
@@ -201,15 +264,18 @@ class ARGANSynthesizer(TableSynthesizer):
                     weight=params["refine_weight"],
                     random=random,
                     value_orders=[self._value_order(j) for j in range(len(self.tokens_))],
+                    counts=counts,
                     shard=shard,
                 )
             )
+        for each in phases:
+            each.steps_per_epoch = model.steps_per_epoch(each.steps_per_epoch)
         network.train()
         run = train(phases, callbacks)
         self.history_ = history.records
         self.stop_reason_ = run.stop_reason or check.stop_reason or "all epochs done"
         if params["early_stopping"] and check.best_epoch:
-            judged_on = "held-out" if len(held_rows) else "training-row"
+            judged_on = "held-out" if len(held_tokens) else "training-row"
             self.stop_reason_ += f"; kept the weights of epoch {check.best_epoch} (best {judged_on} likelihood)"
         if len(phases) > 1 and not run.stop:
             self.stop_reason_ += f", then {params['refine_epochs']} epochs of {params['refine']} refinement"
@@ -532,20 +598,8 @@ def _categorical(logits: torch.Tensor, random: torch.Generator) -> torch.Tensor:
     return torch.searchsorted(cdf, u).squeeze(1).clamp_max(logits.shape[1] - 1)
 
 
-def _frequencies(tokens: np.ndarray, vocabularies: list[int]) -> list[torch.Tensor]:
-    return [
-        torch.from_numpy(np.bincount(tokens[:, j], minlength=size) / max(len(tokens), 1)).float()
-        for j, size in enumerate(vocabularies)
-    ]
-
-
-def _split(n: int, share: float, random: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Training rows and held-out rows for the likelihood check (none held out from tiny tables)."""
-    held = int(n * share)
-    if held < 20:
-        return np.arange(n), np.zeros(0, dtype=np.int64)
-    order = random.permutation(n)
-    return np.sort(order[held:]), np.sort(order[:held])
+def _frequencies(counts: TokenCounts) -> list[torch.Tensor]:
+    return [torch.from_numpy(column / max(counts.rows, 1)).float() for column in counts.columns]
 
 
 def _null_token(encoder: Any) -> int:

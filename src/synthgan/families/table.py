@@ -20,6 +20,7 @@ import torch
 from synthgan.data.layout import Layout
 from synthgan.data.sampler import ConditionSampler
 from synthgan.data.schema import Schema
+from synthgan.data.source import in_memory
 from synthgan.data.transformer import Transformer
 from synthgan.errors import ConditionError, DataError, ParameterError
 from synthgan.families.table_scoring import critic_scores
@@ -75,13 +76,14 @@ class TableSynthesizer(Synthesizer):
         schema: Mapping[str, str] | Schema | None = None,
         target: str | None = None,
     ) -> Synthesizer:
-        """Learn ``data``. ``data`` is not modified.
+        """Learn ``data`` (a DataFrame, or CSV / Parquet data on disk, read whole). ``data`` is not modified.
 
         ``discrete_columns`` and ``schema`` (a mapping of column -> kind, or a full Schema) override
         the inferred column kinds. ``target`` names the label column that ``cgan`` and ``cwgangp``
         condition on; ``ctgan`` conditions on every discrete column and ignores it.
         """
         model = self._begin_fit()
+        data = in_memory(data)
         check_rows(data)
         model_class, params, seed = type(model), self.params_, self.params_["seed"]
 

@@ -25,12 +25,23 @@ ORDER_SHARES = {"mixed": 0.5, "any": 0.0, "fixed": 1.0}
 # Below this many training rows the heads are regularized by dropout (measured on Pima and online
 # shoppers: less overfitting, lower detection AUC; on Adult it only doubled the fit time).
 SMALL_TABLE_ROWS = 20_000
+# An epoch of a large table is at most this many steps: time budgets, early stopping and the
+# progress bar act between epochs, and one pass over ten million rows would take most of an hour.
+MAX_STEPS_PER_EPOCH = 2_000
 _SHARED = ("seed", "device", "sample_threads", "verbose", "max_minutes")
 
 ARGAN_PARAMS: dict[str, Param] = {
     "epochs": Param(100, (int,), "Most passes over the training rows (early stopping usually ends sooner).", low=1),
     "batch_size": Param(
         None, (int,), "Rows per training step (None: an eighth of the rows, from 32 to 512).", low=1, allow_none=True
+    ),
+    "steps_per_epoch": Param(
+        None,
+        (int,),
+        f"Steps between held-out checks (None: one pass over the training rows, at most "
+        f"{MAX_STEPS_PER_EPOCH:,} steps, so a table of millions of rows is checked about every million rows).",
+        low=1,
+        allow_none=True,
     ),
     "embedding_dim": Param(16, (int,), "Size of each column's token embedding.", low=1, high=1024),
     "hidden": Param(128, (int,), "Width of each column's head.", low=1, high=MAX_WIDTH),
@@ -148,6 +159,12 @@ class ARGAN(GANModel):
         """The batch size for ``rows`` training rows: small tables take more, smaller steps per pass."""
         chosen = self.params["batch_size"]
         return chosen if chosen is not None else int(min(512, max(32, rows // 8)))
+
+    def steps_per_epoch(self, one_pass: int) -> int:
+        """Steps in an epoch whose phase would take ``one_pass`` steps: the chosen count, else at
+        most ``MAX_STEPS_PER_EPOCH``."""
+        chosen = self.params["steps_per_epoch"]
+        return chosen if chosen is not None else min(MAX_STEPS_PER_EPOCH, one_pass)
 
     @property
     def fixed_share(self) -> float:

@@ -60,7 +60,7 @@ def batch_nll(
     index = rows.next()
     known = draw_known(len(index), tokens.shape[1], fixed_share, generator)
     part = shard.part(len(index))
-    batch = tokens[index[part].to(tokens.device)]
+    batch = tokens[index[part].to(tokens.device)].long()  # stored narrow (one byte a cell)
     return batch, row_nll(network, batch, known[part].to(batch.device)).mean()
 
 

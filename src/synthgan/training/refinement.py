@@ -24,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from synthgan.data.rules import TokenCounts
 from synthgan.errors import ParameterError
 from synthgan.losses import GradientPenalty, WassersteinLoss
 from synthgan.nn.autoregressive import ColumnHeads
@@ -59,18 +60,18 @@ def sample_one_hots(
     return drawn
 
 
-def token_groups(
-    tokens: np.ndarray, vocabulary: int, value_order: np.ndarray | None, groups: int = PAIR_GROUPS
-) -> np.ndarray:
+def token_groups(counts: np.ndarray, value_order: np.ndarray | None, groups: int = PAIR_GROUPS) -> np.ndarray:
     """The group of each token of a column in the pair tables.
 
-    A category keeps its own group. A number's tokens, taken in ``value_order`` (the column's
-    tokens from the smallest value to the largest), fall into at most ``groups`` ranges of about
-    equal real frequency, like the ten bins SDMetrics gives a number in its pair scores.
+    ``counts`` holds the real rows of each token. A category keeps its own group. A number's tokens,
+    taken in ``value_order`` (the column's tokens from the smallest value to the largest), fall into
+    at most ``groups`` ranges of about equal real frequency, like the ten bins SDMetrics gives a
+    number in its pair scores.
     """
+    vocabulary = len(counts)
     if value_order is None or vocabulary <= groups:
         return np.arange(vocabulary)
-    counts = np.bincount(tokens, minlength=vocabulary).astype(float)[value_order]
+    counts = np.asarray(counts, dtype=float)[value_order]
     position = (np.cumsum(counts) - counts / 2) / max(counts.sum(), 1.0)
     group = np.empty(vocabulary, dtype=np.int64)
     group[value_order] = np.minimum((position * groups).astype(int), groups - 1)
@@ -93,6 +94,7 @@ class RefinementPhase:
         weight: float,
         random: torch.Generator,
         value_orders: list[np.ndarray | None] | None = None,
+        counts: TokenCounts | None = None,
         temperature: float = 0.5,
         pac: int = 8,
         critic_learning_rate: float = 2e-4,
@@ -119,20 +121,21 @@ class RefinementPhase:
             self.loss, self.penalty = WassersteinLoss(), GradientPenalty(10.0, pac)
         elif judge == "pairs":
             orders = value_orders or [None] * len(self.vocabularies)
-            self._build_pair_tables(tokens.cpu().numpy(), orders)
+            self._build_pair_tables(counts or TokenCounts.of(tokens.cpu().numpy(), self.vocabularies), orders)
         else:
             raise ValueError(f"unknown refinement judge {judge!r}")
 
-    def _build_pair_tables(self, tokens: np.ndarray, value_orders: list[np.ndarray | None]) -> None:
-        maps = [token_groups(tokens[:, j], size, value_orders[j]) for j, size in enumerate(self.vocabularies)]
+    def _build_pair_tables(self, counts: TokenCounts, value_orders: list[np.ndarray | None]) -> None:
+        """The real rows' pair tables over token groups, from the exact token pair counts."""
+        maps = [token_groups(counts.columns[j], value_orders[j]) for j in range(len(self.vocabularies))]
         self.group_maps = [F.one_hot(torch.from_numpy(m), int(m.max()) + 1).float().to(self.device) for m in maps]
-        grouped = [m[tokens[:, j]] for j, m in enumerate(maps)]
         self.pairs = list(itertools.combinations(range(len(maps)), 2))
         self.real_tables = []
         for a, b in self.pairs:
-            table = np.zeros((len(self.group_maps[a].T), len(self.group_maps[b].T)))
-            np.add.at(table, (grouped[a], grouped[b]), 1.0)
-            self.real_tables.append(torch.from_numpy(table / len(tokens)).float().to(self.device))
+            table = np.zeros((int(maps[a].max()) + 1, int(maps[b].max()) + 1))
+            rows, columns = np.meshgrid(maps[a], maps[b], indexing="ij")
+            np.add.at(table, (rows, columns), counts.pair(a, b))
+            self.real_tables.append(torch.from_numpy(table / max(counts.rows, 1)).float().to(self.device))
 
     def step(self) -> dict[str, float]:
         # Each process scores its share of the real rows; the pair tables of sampled rows are a
