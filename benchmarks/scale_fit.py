@@ -101,7 +101,12 @@ def _parts(rows: int) -> tuple[list[Path], dict]:
     parts = [CACHE / f"{name}-{index:03d}.parquet" for index in range(needed)]
     missing = [part for part in parts if not part.exists()]
     if missing:
-        model = Synthesizer("argan", epochs=5, seed=0, verbose=False).fit(real)
+        saved = CACHE / f"{name}.synth"
+        if saved.exists():
+            model = Synthesizer.load(saved)
+        else:
+            model = Synthesizer("argan", epochs=5, refine="none", seed=0, verbose=False).fit(real)
+            model.save(saved)
         for part in missing:
             index = parts.index(part)
             frame = model.sample(PART_ROWS, seed=1_000 + index)

@@ -17,9 +17,9 @@ def _columns(value: str) -> list[str]:
 
 
 @app.command("evaluate")
-@click.argument("real", type=click.Path(dir_okay=False))
-@click.argument("synthetic", type=click.Path(dir_okay=False))
-@click.option("--holdout", type=click.Path(dir_okay=False), help="Real rows the generator never saw (CSV/Parquet).")
+@click.argument("real", type=click.Path())
+@click.argument("synthetic", type=click.Path())
+@click.option("--holdout", type=click.Path(), help="Real rows the generator never saw (CSV/Parquet).")
 @click.option("--target", help="Column to predict for utility and fairness.")
 @click.option("--sensitive", default="", help="Comma-separated columns whose groups are compared.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write the HTML report here.")
@@ -44,15 +44,18 @@ def evaluate_command(
     sections: str,
     seed: int,
 ) -> None:
-    """Compare SYNTHETIC with REAL: fidelity, detection, utility, privacy, fairness and a profile."""
+    """Compare SYNTHETIC with REAL: fidelity, detection, utility, privacy, fairness and a profile.
+
+    Each table is a CSV or Parquet file, or a folder or glob of Parquet files. Parquet, folders,
+    globs and files over 1 GB are read once in record batches and sampled (see docs/scale.md).
+    """
     from rich.console import Console
 
-    from synthgan.cli.io import atomic_path, read_table
+    from synthgan.cli.io import atomic_path, read_table, streams_by_default
     from synthgan.evaluation import evaluate
 
-    tables = {"real": read_table(real), "synthetic": read_table(synthetic)}
-    if holdout:
-        tables["holdout"] = read_table(holdout)
+    paths = {"real": real, "synthetic": synthetic, **({"holdout": holdout} if holdout else {})}
+    tables = {name: path if streams_by_default(path) else read_table(path) for name, path in paths.items()}
     quiet = json_path == "-"
     status = Console(stderr=True).status("Evaluating ...") if not quiet else None
     if status is not None:
@@ -99,6 +102,13 @@ def _print_summary(console, report, real: str, synthetic: str, holdout: str | No
     figures = report.to_dict()
     score = figures["score"]
     console.print(title, highlight=False, markup=False)
+    sampled = [
+        f"{t['sampled_rows']:,} of {name}"
+        for name, t in inputs.get("streamed", {}).items()
+        if t["sampled_rows"] < t["rows"]
+    ]
+    if sampled:
+        console.print(f"Read in batches; sections on seeded samples ({', '.join(sampled)}), column shapes exact.")
     if score is not None:
         trends = figures["column_pair_trends"]
         console.print(

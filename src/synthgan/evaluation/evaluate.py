@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
+from pathlib import Path
 from time import perf_counter
 from typing import Any
 
 import pandas as pd
+import pyarrow.dataset as pads
 
 from synthgan.data.schema import Schema
 from synthgan.errors import ParameterError
 from synthgan.evaluation.inputs import SECTIONS, Settings, prepare
 from synthgan.evaluation.metrics import Section
 from synthgan.evaluation.report import EvaluationReport
+from synthgan.evaluation.streamed import StreamedTable, read_input
 
 __all__ = ["evaluate"]
 
@@ -29,9 +32,9 @@ TITLES = {
 
 
 def evaluate(
-    real: pd.DataFrame,
-    synthetic: pd.DataFrame,
-    holdout: pd.DataFrame | None = None,
+    real: pd.DataFrame | str | Path | pads.Dataset,
+    synthetic: pd.DataFrame | str | Path | pads.Dataset,
+    holdout: pd.DataFrame | str | Path | pads.Dataset | None = None,
     *,
     target: str | None = None,
     sensitive: str | Iterable[str] | None = None,
@@ -47,7 +50,11 @@ def evaluate(
     Parameters
     ----------
     real:
-        The table the generator was trained on.
+        The table the generator was trained on. Each table may also be on disk, however large: a
+        Parquet file, a folder or glob of them, a ``pyarrow.dataset.Dataset`` or a CSV path. Such a
+        table is read once in record batches; the sections run on a seeded sample of at most
+        ``settings.max_rows`` rows, and column shapes on exact counts over every row where a column
+        has at most 100,000 distinct values (``report.inputs["streamed"]`` says what was sampled).
     synthetic:
         The generated table; same columns and value types as ``real`` (order may differ).
     holdout:
@@ -79,6 +86,13 @@ def evaluate(
     wanted = _wanted(sections)
     timings: dict[str, float] = {}
     started = perf_counter()
+    streamed: dict[str, StreamedTable] = {}
+    given = {"real": real, "synthetic": synthetic, "holdout": holdout}
+    for name, data in given.items():
+        given[name], streamed_table = read_input(data, settings.max_rows, seed)
+        if streamed_table is not None:
+            streamed[name] = streamed_table
+    real, synthetic, holdout = given["real"], given["synthetic"], given["holdout"]
     tables = prepare(
         real,
         synthetic,
@@ -90,6 +104,7 @@ def evaluate(
         seed=seed,
         settings=settings,
     )
+    tables.cache["streamed"] = streamed
     timings["prepare"] = perf_counter() - started
 
     # Imported here so that `import synthgan` stays light: these pull in scikit-learn lazily.
@@ -129,10 +144,12 @@ def evaluate(
 
     from synthgan import __version__
 
+    rows = {name: streamed[name].rows if name in streamed else tables.rows(name) for name in tables.frames}
     inputs = {
-        "real_rows": tables.rows("real"),
-        "synthetic_rows": tables.rows("synthetic"),
-        "holdout_rows": tables.rows("holdout") if tables.has("holdout") else None,
+        "real_rows": rows["real"],
+        "synthetic_rows": rows["synthetic"],
+        "holdout_rows": rows.get("holdout"),
+        "streamed": {name: table.describe() for name, table in streamed.items()},
         "columns": len(real.columns),
         "compared_columns": len(tables.columns),
         "identifiers": tables.identifiers,

@@ -34,6 +34,7 @@ DISCRETE_KINDS = (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.CONSTAN
 class Settings:
     """Row budgets and thresholds. Every subsample is seeded; the report says where one was taken."""
 
+    max_rows: int = 1_000_000  # a table on disk with more rows is sampled to this many (seeded)
     detection_rows: int = 20_000  # per table, for the real-vs-synthetic classifier
     detection_folds: int = 3
     utility_rows: int = 50_000  # training rows per model (TSTR and TRTR get the same number)

@@ -1,0 +1,89 @@
+"""``evaluate`` on tables on disk that may not fit in memory: one streaming pass per table.
+
+Each table given as a path (Parquet file, folder, glob, CSV) or a ``pyarrow.dataset.Dataset`` is read
+once in record batches (:func:`synthgan.data.scan.scan`): the pass keeps a seeded uniform sample of
+at most ``Settings.max_rows`` rows and counts, over every row, each column's nulls and every value
+of columns with at most ``MAX_COUNTED_VALUES`` distinct values. The sections run on the samples;
+column shapes use the exact counts wherever both tables have them, so they are the figures of the
+whole tables. The report's inputs say how many rows each table has and how many were sampled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthgan.data.scan import ColumnCounts, scan
+from synthgan.data.source import open_source
+
+__all__ = ["StreamedTable", "exact_ks_complement", "exact_tv_complement", "read_input"]
+
+
+@dataclass
+class StreamedTable:
+    """What the pass over one table on disk found: its rows, the sample taken and exact counts."""
+
+    source: str
+    rows: int
+    sampled_rows: int
+    counts: dict[str, ColumnCounts]
+
+    def describe(self) -> dict[str, Any]:
+        return {"source": self.source, "rows": self.rows, "sampled_rows": self.sampled_rows}
+
+
+def read_input(data: Any, max_rows: int, seed: int) -> tuple[Any, StreamedTable | None]:
+    """``data`` itself when it is in memory (or not a table: ``prepare`` says so), else its sample
+    and what the pass counted."""
+    if isinstance(data, pd.DataFrame) or data is None:
+        return data, None
+    source = open_source(data)
+    assert source is not None
+    summary = scan(source, max_rows, seed)
+    return summary.sample, StreamedTable(source.description, summary.rows, len(summary.sample), summary.columns)
+
+
+def exact_ks_complement(real: ColumnCounts, synthetic: ColumnCounts, decimals: int) -> float | None:
+    """1 - the KS statistic of two columns' exact value counts (None when one was not counted)."""
+    if real.values is None or synthetic.values is None:
+        return None
+    a, b = _rounded(real.values, decimals), _rounded(synthetic.values, decimals)
+    if a is None or b is None:
+        return None
+    if a.sum() == 0 or b.sum() == 0:
+        return float("nan")
+    values = np.union1d(a.index.to_numpy(), b.index.to_numpy())
+    cdf_a = np.cumsum(a.reindex(values, fill_value=0).to_numpy()) / a.sum()
+    cdf_b = np.cumsum(b.reindex(values, fill_value=0).to_numpy()) / b.sum()
+    return float(1 - np.max(np.abs(cdf_a - cdf_b)))
+
+
+def exact_tv_complement(real: ColumnCounts, synthetic: ColumnCounts) -> float | None:
+    """1 - the total variation distance of two columns' exact level counts, nulls left out."""
+    if real.values is None or synthetic.values is None:
+        return None
+    a, b = _by_label(real.values), _by_label(synthetic.values)
+    if a.sum() == 0 or b.sum() == 0:
+        return float("nan")
+    labels = a.index.union(b.index)
+    share_a = a.reindex(labels, fill_value=0).to_numpy() / a.sum()
+    share_b = b.reindex(labels, fill_value=0).to_numpy() / b.sum()
+    return float(1 - 0.5 * np.abs(share_a - share_b).sum())
+
+
+def _rounded(counts: pd.Series, decimals: int) -> pd.Series | None:
+    """Counts keyed by float values rounded as ``ks_complement`` rounds them (None: not numbers)."""
+    try:
+        keys = np.round(pd.to_numeric(pd.Series(counts.index), errors="raise").to_numpy(dtype=np.float64), decimals)
+    except (TypeError, ValueError):
+        return None
+    return pd.Series(counts.to_numpy(), index=keys).groupby(level=0).sum().sort_index()
+
+
+def _by_label(counts: pd.Series) -> pd.Series:
+    """Counts keyed by text, so 1 and 1.0 (an integer column read with and without nulls) agree."""
+    keys = [str(int(key)) if isinstance(key, float) and key.is_integer() else str(key) for key in counts.index]
+    return pd.Series(counts.to_numpy(), index=keys).groupby(level=0).sum()
