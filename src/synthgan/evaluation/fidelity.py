@@ -23,23 +23,19 @@ the result is deterministic.
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from synthgan.data.schema import ColumnKind, Schema
 from synthgan.evaluation.encoding import DistanceEncoder
-from synthgan.evaluation.inputs import Tables
+from synthgan.evaluation.inputs import Tables, numeric_values
 from synthgan.evaluation.metrics import HIGHER, INFO, POOR, Section, Verdict, grade
+from synthgan.evaluation.pairs import PairStats, pair_statistics
 from synthgan.evaluation.streamed import exact_ks_complement, exact_tv_complement
 
 __all__ = ["PairStats", "fidelity", "ks_complement", "pair_statistics", "sdmetrics_metadata", "tv_complement"]
 
 GOOD_SCORE, FAIR_SCORE = 0.85, 0.70
-HIST_BINS = 10  # np.histogram_bin_edges' default, which SDMetrics uses
-DENSE_LIMIT = 4_000_000  # joint tables with more cells are counted by sorting instead of bincount
 KS_DECIMALS = 14  # SDMetrics rounds to sys.float_info.dig - 1 decimals before the KS test
 
 
@@ -80,155 +76,6 @@ def tv_complement(real_codes: np.ndarray, synthetic_codes: np.ndarray, n_codes: 
     return float(1 - 0.5 * np.abs(real / real.sum() - synthetic / synthetic.sum()).sum())
 
 
-@dataclass
-class PairStats:
-    """Every column pair's trend score, and the association matrices of both tables."""
-
-    rows: list[dict]
-    real: pd.DataFrame  # Pearson r for numeric pairs, Cramér's V for the others
-    synthetic: pd.DataFrame
-
-
-def pair_statistics(tables: Tables) -> PairStats:
-    """Column pair trends (SDMetrics definitions) and association matrices, counted on all rows."""
-    if "pairs" in tables.cache:
-        return tables.cache["pairs"]
-    settings = tables.settings
-    columns = tables.columns
-    names = ("real", "synthetic")
-    discrete = {name: _discrete_views(tables, name) for name in names}
-    constant = {name: {c: _is_constant(tables.values[name][c]) for c in tables.numeric} for name in names}
-    matrices = {name: np.eye(len(columns)) for name in names}
-    rows = []
-    for (i, first), (j, second) in itertools.combinations(enumerate(columns), 2):
-        if tables.is_numeric(first) and tables.is_numeric(second):
-            row = _correlation_pair(tables, first, second, constant, settings.correlation_threshold)
-        else:
-            row = _contingency_pair(discrete, first, second, settings.association_threshold)
-        rows.append(row)
-        for name in names:
-            matrices[name][i, j] = matrices[name][j, i] = row[name]
-    for i, column in enumerate(columns):  # a constant column is associated with nothing, not even itself
-        for name in names:
-            if tables.is_numeric(column) and constant[name][column]:
-                matrices[name][i, i] = np.nan
-    frames = {name: pd.DataFrame(matrices[name], index=columns, columns=columns) for name in names}
-    stats = PairStats(rows, frames["real"], frames["synthetic"])
-    tables.cache["pairs"] = stats
-    return stats
-
-
-def _correlation_pair(tables: Tables, first: str, second: str, constant: dict, threshold: float) -> dict:
-    values = tables.values
-    real_r = _pearson(values["real"][first], values["real"][second])
-    synthetic_r = _pearson(values["synthetic"][first], values["synthetic"][second])
-    if any(constant[name][column] for name in constant for column in (first, second)):
-        score, meets = float("nan"), False  # SDMetrics: correlation is undefined for constant data
-    else:
-        score = 1 - abs(real_r - synthetic_r) / 2
-        meets = threshold <= 0 or abs(real_r) > threshold
-    return _pair_row(first, second, "CorrelationSimilarity", score, meets, real_r, synthetic_r)
-
-
-def _contingency_pair(discrete: dict, first: str, second: str, threshold: float) -> dict:
-    counts = {}
-    for name, views in discrete.items():
-        (a, k1), (b, k2) = views[first], views[second]
-        counts[name] = None if a is None or b is None else (_joint_counts(a, b, k1, k2), k2)
-    if counts["real"] is None or counts["synthetic"] is None:  # a numeric column with no values to bin
-        return _pair_row(first, second, "ContingencySimilarity", float("nan"), False, float("nan"), float("nan"))
-    real_v = _cramers_v(*counts["real"])
-    synthetic_v = _cramers_v(*counts["synthetic"])
-    score = _joint_tv_complement(counts["real"][0], counts["synthetic"][0])
-    meets = threshold <= 0 or real_v > threshold
-    return _pair_row(first, second, "ContingencySimilarity", score, meets, real_v, synthetic_v)
-
-
-def _pair_row(first, second, metric, score, meets, real, synthetic) -> dict:
-    return {
-        "column_1": first,
-        "column_2": second,
-        "metric": metric,
-        "score": score,
-        "meets_threshold": meets,
-        "real": real,
-        "synthetic": synthetic,
-    }
-
-
-def _discrete_views(tables: Tables, name: str) -> dict[str, tuple[np.ndarray | None, int]]:
-    """Codes per column: discrete codes as they are, numeric columns binned as SDMetrics bins them."""
-    views = {}
-    for column in tables.columns:
-        if tables.is_numeric(column):
-            views[column] = (_discretize(tables.values[name][column]), HIST_BINS + 2)
-        else:
-            views[column] = (tables.codes[name][column], len(tables.categories[column]))
-    return views
-
-
-def _discretize(values: np.ndarray) -> np.ndarray | None:
-    finite = values[~np.isnan(values)]
-    if len(finite) == 0:
-        return None
-    edges = np.histogram_bin_edges(finite, bins=HIST_BINS)
-    return np.digitize(values, bins=edges).astype(np.int64)
-
-
-def _is_constant(values: np.ndarray) -> bool:
-    finite = values[~np.isnan(values)]
-    return len(finite) > 0 and bool(finite.min() == finite.max())
-
-
-def _pearson(x: np.ndarray, y: np.ndarray) -> float:
-    keep = ~(np.isnan(x) | np.isnan(y))
-    x, y = x[keep], y[keep]
-    if len(x) < 2:
-        return float("nan")
-    x = x - x.mean()
-    y = y - y.mean()
-    # Plain reductions, not np.dot: BLAS threads cost more than they save on one vector pair.
-    denominator = np.sqrt(np.sum(x * x) * np.sum(y * y))
-    if denominator == 0:
-        return float("nan")
-    return float(np.clip(np.sum(x * y) / denominator, -1.0, 1.0))
-
-
-def _joint_counts(a: np.ndarray, b: np.ndarray, k1: int, k2: int) -> tuple[np.ndarray, np.ndarray]:
-    """The non-empty cells of the a-by-b contingency table, as (cell key, count)."""
-    keys = a.astype(np.int64) * k2 + b
-    if k1 * k2 <= DENSE_LIMIT:
-        counts = np.bincount(keys, minlength=k1 * k2)
-        cells = np.flatnonzero(counts)
-        return cells, counts[cells]
-    return np.unique(keys, return_counts=True)
-
-
-def _joint_tv_complement(real: tuple[np.ndarray, np.ndarray], synthetic: tuple[np.ndarray, np.ndarray]) -> float:
-    cells = np.union1d(real[0], synthetic[0])
-    p_real = np.zeros(len(cells))
-    p_synthetic = np.zeros(len(cells))
-    p_real[np.searchsorted(cells, real[0])] = real[1] / real[1].sum()
-    p_synthetic[np.searchsorted(cells, synthetic[0])] = synthetic[1] / synthetic[1].sum()
-    return float(1 - 0.5 * np.abs(p_real - p_synthetic).sum())
-
-
-def _cramers_v(joint: tuple[np.ndarray, np.ndarray], k2: int) -> float:
-    """Cramér's V of a contingency table given by its non-empty cells (no continuity correction)."""
-    cells, counts = joint
-    row_values, rows = np.unique(cells // k2, return_inverse=True)
-    column_values, cols = np.unique(cells % k2, return_inverse=True)
-    if len(row_values) < 2 or len(column_values) < 2:
-        return float("nan")
-    counts = counts.astype(float)
-    row_totals = np.bincount(rows, weights=counts)
-    column_totals = np.bincount(cols, weights=counts)
-    n = counts.sum()
-    # chi2 = sum over all cells of (O - E)^2 / E = n * (sum over non-empty cells of O^2 / (R C) - 1)
-    chi2 = n * (np.sum(counts**2 / (row_totals[rows] * column_totals[cols])) - 1)
-    return float(np.sqrt(max(chi2, 0.0) / n / (min(len(row_values), len(column_values)) - 1)))
-
-
 def fidelity(tables: Tables) -> Section:
     section = Section("fidelity", "Fidelity")
     settings = tables.settings
@@ -238,8 +85,9 @@ def fidelity(tables: Tables) -> Section:
     if streamed:
         sampled = ", ".join(f"{t.sampled_rows:,} of {t.rows:,} {name} rows" for name, t in streamed.items())
         section.notes.append(
-            f"Tables on disk were read once each: column shapes of {len(exact)} of {len(shapes)} columns "
-            f"come from exact counts over every row; the rest of the report uses seeded samples ({sampled})."
+            f"Tables on disk were read in record batches: column shapes ({len(exact)} of {len(shapes)} columns "
+            f"from exact counts) and column pair trends are over every row; the other sections and the plots "
+            f"use seeded samples ({sampled})."
         )
     pairs = pair_statistics(tables)
     shape_score = _nanmean([row["score"] for row in shapes])
@@ -326,11 +174,16 @@ def _column_shapes(tables: Tables) -> list[dict]:
 
 
 def _exact_shape(tables: Tables, streamed: dict, column: str) -> dict | None:
-    if "real" not in streamed or "synthetic" not in streamed or tables.kinds[column] is ColumnKind.DATETIME:
+    if "real" not in streamed or "synthetic" not in streamed:
         return None
     real, synthetic = streamed["real"].counts[column], streamed["synthetic"].counts[column]
     if tables.is_numeric(column):
-        score, metric = exact_ks_complement(real, synthetic, KS_DECIMALS), "KSComplement"
+        kind = tables.kinds[column]
+
+        def numbers(values: pd.Index) -> np.ndarray:
+            return numeric_values(pd.Series(values), kind)
+
+        score, metric = exact_ks_complement(real, synthetic, KS_DECIMALS, numbers), "KSComplement"
     else:
         score, metric = exact_tv_complement(real, synthetic), "TVComplement"
     return None if score is None else {"metric": metric, "score": score, "exact": True}

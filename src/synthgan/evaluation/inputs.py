@@ -238,7 +238,7 @@ def _code(tables: Tables) -> None:
         tables.codes[name] = {}
     for column in tables.numeric:
         for name in names:
-            tables.values[name][column] = _numeric(tables.frames[name][column], tables.kinds[column])
+            tables.values[name][column] = numeric_values(tables.frames[name][column], tables.kinds[column])
     for column in tables.discrete:
         parts = [tables.frames[name][column] for name in names]
         codes, labels = pd.factorize(pd.concat(parts, ignore_index=True), use_na_sentinel=False)
@@ -258,7 +258,8 @@ def _code(tables: Tables) -> None:
             start += len(part)
 
 
-def _numeric(series: pd.Series, kind: ColumnKind) -> np.ndarray:
+def numeric_values(series: pd.Series, kind: ColumnKind) -> np.ndarray:
+    """A numeric or datetime column as float64 (datetimes in nanoseconds), NaN where missing."""
     if kind is ColumnKind.DATETIME:
         stamps = series if pd.api.types.is_datetime64_any_dtype(series) else _parse_dates(series)
         if getattr(stamps.dt, "tz", None) is not None:

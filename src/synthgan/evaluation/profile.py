@@ -12,9 +12,9 @@ import pandas as pd
 
 from synthgan.data.schema import ColumnKind
 from synthgan.evaluation.encoding import row_hashes
-from synthgan.evaluation.fidelity import PairStats
 from synthgan.evaluation.inputs import Tables
 from synthgan.evaluation.metrics import INFO, NEUTRAL, Section, Verdict
+from synthgan.evaluation.pairs import PairStats
 
 __all__ = ["profile"]
 
