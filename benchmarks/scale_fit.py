@@ -33,6 +33,7 @@ CACHE = Path(__file__).resolve().parent / ".cache" / "scale_fit"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 BRFSS = SHARED / "diabetes_binary_health_indicators_BRFSS2015.csv.gz"
 PART_ROWS = 1_000_000
+PLOT = Path(__file__).resolve().parents[1] / "docs" / "scale_fit.png"
 
 
 def peak_mb() -> float:
@@ -90,7 +91,32 @@ def main() -> None:
         "transformer_pass_seconds": [run["data_seconds"]["transformer"] for run in done],
     }
     write_json(document, args.output)
+    _plot(counts, done, PLOT)
     print(json.dumps(document, indent=2))
+
+
+def _plot(counts: list[int], runs: list[dict], path: Path) -> None:
+    """Peak memory and seconds (transformer pass, token pass, per 100 steps) against rows."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    millions = [rows / 1e6 for rows in counts]
+    figure, (memory, seconds) = plt.subplots(1, 2, figsize=(9, 3.4))
+    memory.plot(millions, [run["peak_rss_mb"] for run in runs], "o-", label="argan fit, peak RSS")
+    memory.axhline(2_048, color="grey", linestyle=":", label="2 GB")
+    memory.set(xlabel="rows (millions)", ylabel="MB", title="Peak memory", ylim=(0, None))
+    memory.legend(fontsize=8)
+    for key, label in (("transformer", "transformer pass"), ("tokens", "token pass"), ("counts", "token counts")):
+        seconds.plot(millions, [run["data_seconds"][key] for run in runs], "o-", label=label)
+    seconds.plot(millions, [100 * run["training_seconds"] / run["steps"] for run in runs], "o-", label="100 steps")
+    seconds.set(xlabel="rows (millions)", ylabel="seconds", title="Time", ylim=(0, None))
+    seconds.legend(fontsize=8)
+    figure.tight_layout()
+    tmp = path.with_suffix(".tmp.png")
+    figure.savefig(tmp, dpi=110)
+    tmp.rename(path)
 
 
 def _parts(rows: int) -> tuple[list[Path], dict]:

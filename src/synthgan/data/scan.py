@@ -109,6 +109,8 @@ def scan(source: TableSource, sample_rows: int, seed: int, progress: Any = None)
         raise DataError(f"{source.description} holds no rows. Pass a table with at least a few rows.")
     kept, kept_keys, kept_rows = _smallest(kept, kept_keys, kept_rows, sample_rows)
     sample = pa.Table.from_batches(kept, schema=schema).to_pandas()
+    del kept, batch
+    pa.default_memory_pool().release_unused()  # decoded pages arrow's allocator would keep for reuse
     return Scan(rows=rows, sample=sample, columns=counts)
 
 

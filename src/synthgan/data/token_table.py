@@ -58,7 +58,7 @@ def split_rows(n: int, share: float, random: np.random.Generator) -> tuple[np.nd
 def tokens_in_memory(
     data: pd.DataFrame, transformer: Transformer, layout: TokenLayout, split: tuple[np.ndarray, np.ndarray]
 ) -> TokenTable:
-    tokens = layout.tokens(transformer.transform(data, dtype=np.float32))
+    tokens = layout.tokens_of(transformer.choices(data), len(data))
     out = np.empty(tokens.shape, dtype=_dtype(layout.vocabularies))
     out[_destinations(split)] = tokens
     return TokenTable(out, len(split[0]), layout.vocabularies)
@@ -78,8 +78,8 @@ def tokens_on_disk(
     out = np.lib.format.open_memmap(Path(folder) / "tokens.npy", mode="w+", dtype=dtype, shape=shape)
     start = 0
     for frame in frames:
-        matrix = transformer.transform(frame, dtype=np.float32, unseen_as_rare=True)
-        out[destinations[start : start + len(frame)]] = layout.tokens(matrix)
+        tokens = layout.tokens_of(transformer.choices(frame, unseen_as_rare=True), len(frame))
+        out[destinations[start : start + len(frame)]] = tokens
         start += len(frame)
         if progress is not None:
             progress(start)

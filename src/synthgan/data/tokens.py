@@ -68,6 +68,13 @@ class TokenLayout:
             out[:, j] = matrix[:, column.token.start : column.token.stop].argmax(axis=1)
         return out
 
+    def tokens_of(self, choices: dict[str, np.ndarray], rows: int) -> np.ndarray:
+        """Token of every cell from :meth:`Transformer.choices` (the slots, without a matrix)."""
+        out = np.empty((rows, len(self.columns)), dtype=np.int64)
+        for j, column in enumerate(self.columns):
+            out[:, j] = choices[column.name]
+        return out
+
     def choices(
         self, tokens: torch.Tensor, offsets: torch.Tensor
     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:

@@ -21,7 +21,7 @@ constant       not learned: restored as is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -259,6 +259,22 @@ class Transformer:
         2**53 included; networks train on ``dtype=np.float32``, which keeps about 7 significant
         digits of each offset (an int64 of 8 digits would come back off by one).
         """
+        matrix = np.zeros((len(df), self.layout.width), dtype=dtype)
+        rows = np.arange(len(df))
+        for name, scalar, choice in self._encoded(df, unseen_as_rare):
+            spans = self.layout.spans_of(name)
+            if scalar is not None:
+                matrix[:, spans[0].start] = scalar
+            matrix[rows, spans[-1].start + choice] = 1.0
+        return matrix
+
+    def choices(self, df: pd.DataFrame, unseen_as_rare: bool = False) -> dict[str, np.ndarray]:
+        """Each learned column's one-hot slot per row (a number's component, a category's level),
+        the slots :meth:`transform` sets, without building the matrix: what argan's tokens are."""
+        return {name: choice for name, _, choice in self._encoded(df, unseen_as_rare)}
+
+    def _encoded(self, df: pd.DataFrame, unseen_as_rare: bool) -> Iterator[tuple[str, np.ndarray | None, np.ndarray]]:
+        """``(column, scalar or None, slot)`` of every learned column of ``df``, checked."""
         self._check_fitted()
         if not isinstance(df, pd.DataFrame):
             raise DataError(f"Expected a pandas DataFrame, got {type(df).__name__}.")
@@ -268,22 +284,17 @@ class Transformer:
                 f"The table lacks column(s) {missing} that the transformer was fitted on. "
                 "Pass a table with every fitted column (extra columns are ignored)."
             )
-        matrix = np.zeros((len(df), self.layout.width), dtype=dtype)
-        rows = np.arange(len(df))
         for spec in self.schema:
-            spans = self.layout.spans_of(spec.name)
-            if not spans:
+            if not self.layout.spans_of(spec.name):
                 continue
             encoder = self._encoders[spec.name]
             if isinstance(encoder, NumericEncoder):
                 values = _numbers(df[spec.name], spec, encoder.datetime_unit, encoder.datetime_format)
                 _check_numbers(values, spec.name, allow_null=encoder.has_null)
                 scalar, component = encoder.transform(values)
-                matrix[:, spans[0].start] = scalar
-                matrix[rows, spans[1].start + component] = 1.0
+                yield spec.name, scalar, component
             else:
-                matrix[rows, spans[0].start + encoder.transform(df[spec.name], unseen_as_rare)] = 1.0
-        return matrix
+                yield spec.name, None, encoder.transform(df[spec.name], unseen_as_rare)
 
     # ------------------------------------------------------------------ inverse
     def inverse_transform(self, matrix: np.ndarray, rng: np.random.Generator | None = None) -> pd.DataFrame:

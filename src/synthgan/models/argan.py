@@ -31,7 +31,9 @@ MAX_STEPS_PER_EPOCH = 2_000
 _SHARED = ("seed", "device", "sample_threads", "verbose", "max_minutes")
 
 ARGAN_PARAMS: dict[str, Param] = {
-    "epochs": Param(100, (int,), "Most passes over the training rows (early stopping usually ends sooner).", low=1),
+    "epochs": Param(
+        100, (int,), "Most epochs: passes over the training rows, of at most steps_per_epoch steps each.", low=1
+    ),
     "batch_size": Param(
         None, (int,), "Rows per training step (None: an eighth of the rows, from 32 to 512).", low=1, allow_none=True
     ),
