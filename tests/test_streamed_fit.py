@@ -159,3 +159,28 @@ def test_the_cli_streams_a_folder_of_parquet_files(adult, tmp_path):
     assert "on 1,500 rows x 15 columns (streamed)" in result.output
     refused = CliRunner().invoke(app, ["fit", str(folder), "--model", "ctgan", "--stream", "-o", str(model)])
     assert refused.exit_code != 0 and "--stream is for argan" in refused.output
+
+
+def test_the_exact_counts_correct_kinds_the_sample_misreads(tmp_path):
+    """A sample of 200 of 6,000 rows sees at most 10 codes of 16, names without repeats, one value of a flag."""
+    rows = 6_000
+    random = np.random.default_rng(1)
+    codes = random.integers(0, 10, rows)
+    codes[[100, 1_100, 2_100, 3_100, 4_100, 5_100]] = np.arange(14, 20)  # six codes of one row each (16 in all)
+    names = np.array([f"person-{i}" for i in range(rows)], dtype=object)
+    names[rows - 100 :] = names[:100]  # 100 names twice
+    flag = np.zeros(rows, dtype=np.int64)
+    flag[3_333] = 1
+    frame = pd.DataFrame({"code": codes, "name": names, "flag": flag, "x": random.normal(size=rows)})
+    frame.to_parquet(tmp_path / "t.parquet")
+    summary = scan(open_source(tmp_path / "t.parquet"), 200, seed=0)
+    sample_kinds = {spec.name: spec.kind.value for spec in Transformer().fit(summary.sample).schema}
+    assert sample_kinds == {"code": "categorical", "name": "identifier", "flag": "constant", "x": "continuous"}
+    schema = Transformer(continuous="bins").fit_scan(summary).schema
+    assert {spec.name: spec.kind.value for spec in schema} == {
+        "code": "integer",
+        "name": "categorical",
+        "flag": "categorical",
+        "x": "continuous",
+    }
+    assert schema["code"].maximum == 19 and set(schema["flag"].categories) == {0, 1}

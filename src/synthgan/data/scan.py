@@ -74,8 +74,8 @@ class Scan:
         return len(self.sample) == self.rows
 
 
-def scan(source: TableSource, sample_rows: int, seed: int, progress: Any = None) -> Scan:
-    """Read ``source`` once; ``progress(rows)`` is called after each batch."""
+def scan(source: TableSource, sample_rows: int, seed: int) -> Scan:
+    """Read ``source`` once: its rows, a seeded sample of ``sample_rows`` of them and exact counts."""
     keys = np.random.default_rng(seed)
     counts: dict[str, ColumnCounts] = {}
     kept: list[pa.RecordBatch] = []
@@ -84,7 +84,8 @@ def scan(source: TableSource, sample_rows: int, seed: int, progress: Any = None)
     rows = 0
     schema = None
     for batch in source.batches():
-        schema = schema or batch.schema
+        if schema is None:
+            schema = batch.schema
         for name, column in zip(batch.schema.names, batch.columns, strict=True):
             try:
                 counts.setdefault(name, ColumnCounts()).add(column)
@@ -103,8 +104,6 @@ def scan(source: TableSource, sample_rows: int, seed: int, progress: Any = None)
         if len(kept_keys) > 2 * sample_rows:
             kept, kept_keys, kept_rows = _smallest(kept, kept_keys, kept_rows, sample_rows)
         rows += batch.num_rows
-        if progress is not None:
-            progress(rows)
     if rows == 0:
         raise DataError(f"{source.description} holds no rows. Pass a table with at least a few rows.")
     kept, kept_keys, kept_rows = _smallest(kept, kept_keys, kept_rows, sample_rows)

@@ -8,7 +8,7 @@ and the operating system pages in what batches touch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +58,7 @@ def split_rows(n: int, share: float, random: np.random.Generator) -> tuple[np.nd
 def tokens_in_memory(
     data: pd.DataFrame, transformer: Transformer, layout: TokenLayout, split: tuple[np.ndarray, np.ndarray]
 ) -> TokenTable:
+    """Tokens of a table in memory, in an array of their own."""
     tokens = layout.tokens_of(transformer.choices(data), len(data))
     out = np.empty(tokens.shape, dtype=_dtype(layout.vocabularies))
     out[_destinations(split)] = tokens
@@ -70,7 +71,6 @@ def tokens_on_disk(
     layout: TokenLayout,
     split: tuple[np.ndarray, np.ndarray],
     folder: str | Path,
-    progress: Callable[[int], None] | None = None,
 ) -> TokenTable:
     """Tokens of a streamed table, written batch by batch into a memory-mapped file in ``folder``."""
     destinations = _destinations(split)
@@ -81,8 +81,6 @@ def tokens_on_disk(
         tokens = layout.tokens_of(transformer.choices(frame, unseen_as_rare=True), len(frame))
         out[destinations[start : start + len(frame)]] = tokens
         start += len(frame)
-        if progress is not None:
-            progress(start)
     out.flush()
     return TokenTable(out, len(split[0]), layout.vocabularies)
 
