@@ -183,4 +183,5 @@ def test_the_exact_counts_correct_kinds_the_sample_misreads(tmp_path):
         "flag": "categorical",
         "x": "continuous",
     }
-    assert schema["code"].maximum == 19 and set(schema["flag"].categories) == {0, 1}
+    assert schema["code"].maximum == 19 and schema["code"].decimals == 0 and not schema["code"].categories
+    assert set(schema["flag"].categories) == {0, 1} and len(schema["name"].categories) == 5_900

@@ -146,7 +146,10 @@ def exact_schema(schema: Schema, scan: Scan, forced: set[str]) -> Schema:
         spec.null_share = counted.nulls / scan.rows
         spec.n_distinct = len(values) if values is not None else max(spec.n_distinct, MAX_COUNTED_VALUES)
         if spec.name not in forced:
-            spec.kind = _exact_kind(spec, scan.sample[spec.name], values, non_null, counted.nulls)
+            kind = _exact_kind(spec, scan.sample[spec.name], values, non_null, counted.nulls)
+            if kind is ColumnKind.INTEGER and spec.kind is not kind:  # codes, or ids that repeat
+                spec.decimals, spec.categories = 0, []
+            spec.kind = kind
         if spec.kind in (ColumnKind.CONTINUOUS, ColumnKind.INTEGER) and counted.minimum is not None:
             spec.minimum, spec.maximum = native_value(counted.minimum), native_value(counted.maximum)
             if values is not None:
