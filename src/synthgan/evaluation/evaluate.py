@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from time import perf_counter
@@ -14,7 +14,7 @@ import pyarrow.dataset as pads
 
 from synthgan.data.schema import Schema
 from synthgan.errors import ParameterError
-from synthgan.evaluation.inputs import SECTIONS, Settings, prepare
+from synthgan.evaluation.inputs import SECTIONS, Settings, Tables, prepare
 from synthgan.evaluation.metrics import Section
 from synthgan.evaluation.report import EvaluationReport
 from synthgan.evaluation.streamed import StreamedTable, read_input
@@ -110,33 +110,15 @@ def evaluate(
     # Imported here so that `import synthgan` stays light: these pull in scikit-learn lazily.
     from threadpoolctl import threadpool_limits
 
-    from synthgan.evaluation.detection import detection
-    from synthgan.evaluation.fairness import fairness
-    from synthgan.evaluation.fidelity import fidelity, pair_statistics
-    from synthgan.evaluation.privacy import privacy
-    from synthgan.evaluation.profile import profile
-    from synthgan.evaluation.utility import utility
-
     results: dict[str, Section] = {}
-    predictions = None
+    runners = _section_runners(tables, guarantee)
     with threadpool_limits(limits=settings.threads, user_api="openmp"):
         for name in SECTIONS:
             if name not in wanted:
                 results[name] = Section(name, TITLES[name]).skip("not requested")
                 continue
             start = perf_counter()
-            if name == "fidelity":
-                section = fidelity(tables)
-            elif name == "detection":
-                section = detection(tables)
-            elif name == "utility":
-                section, predictions = utility(tables)
-            elif name == "privacy":
-                section = privacy(tables, guarantee)
-            elif name == "fairness":
-                section = fairness(tables, predictions)
-            else:
-                section = profile(tables, pair_statistics(tables))
+            section = runners[name]()
             section.title = TITLES[name]
             section.seconds = timings[name] = perf_counter() - start
             results[name] = section
@@ -162,6 +144,32 @@ def evaluate(
         "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
     return EvaluationReport(results, inputs, timings)
+
+
+def _section_runners(tables: Tables, guarantee: Mapping[str, Any] | None) -> dict[str, Callable[[], Section]]:
+    """Each section's function, called in ``SECTIONS`` order: fairness reads utility's predictions."""
+    from synthgan.evaluation.detection import detection
+    from synthgan.evaluation.fairness import fairness
+    from synthgan.evaluation.fidelity import fidelity
+    from synthgan.evaluation.pairs import pair_statistics
+    from synthgan.evaluation.privacy import privacy
+    from synthgan.evaluation.profile import profile
+    from synthgan.evaluation.utility import utility
+
+    predictions: dict[str, Any] = {}
+
+    def run_utility() -> Section:
+        section, predictions["utility"] = utility(tables)
+        return section
+
+    return {
+        "fidelity": lambda: fidelity(tables),
+        "detection": lambda: detection(tables),
+        "utility": run_utility,
+        "privacy": lambda: privacy(tables, guarantee),
+        "fairness": lambda: fairness(tables, predictions.get("utility")),
+        "profile": lambda: profile(tables, pair_statistics(tables)),
+    }
 
 
 def _wanted(sections: Iterable[str] | None) -> set[str]:
