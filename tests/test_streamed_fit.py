@@ -185,3 +185,13 @@ def test_the_exact_counts_correct_kinds_the_sample_misreads(tmp_path):
     }
     assert schema["code"].maximum == 19 and schema["code"].decimals == 0 and not schema["code"].categories
     assert set(schema["flag"].categories) == {0, 1} and len(schema["name"].categories) == 5_900
+
+
+def test_a_streamed_fit_shows_its_passes_over_the_rows(adult, tmp_path, capsys):
+    adult.to_parquet(tmp_path / "adult.parquet")
+    Synthesizer("argan", **{**FAST, "verbose": True}).fit(tmp_path / "adult.parquet")
+    shown = capsys.readouterr().err
+    assert "reading the table" in shown and "writing tokens" in shown
+    assert "1,500 rows" in shown
+    Synthesizer("argan", **FAST).fit(tmp_path / "adult.parquet")  # verbose=False: nothing
+    assert capsys.readouterr().err == ""

@@ -13,6 +13,7 @@ than the sample is sampled whole, and then the fit is exactly the in-memory fit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -74,8 +75,9 @@ class Scan:
         return len(self.sample) == self.rows
 
 
-def scan(source: TableSource, sample_rows: int, seed: int) -> Scan:
-    """Read ``source`` once: its rows, a seeded sample of ``sample_rows`` of them and exact counts."""
+def scan(source: TableSource, sample_rows: int, seed: int, progress: Callable[[int], None] | None = None) -> Scan:
+    """Read ``source`` once: its rows, a seeded sample of ``sample_rows`` of them and exact counts.
+    ``progress(rows)`` is told the rows of each batch read."""
     keys = np.random.default_rng(seed)
     counts: dict[str, ColumnCounts] = {}
     kept: list[pa.RecordBatch] = []
@@ -104,6 +106,8 @@ def scan(source: TableSource, sample_rows: int, seed: int) -> Scan:
         if len(kept_keys) > 2 * sample_rows:
             kept, kept_keys, kept_rows = _smallest(kept, kept_keys, kept_rows, sample_rows)
         rows += batch.num_rows
+        if progress is not None:
+            progress(batch.num_rows)
     if rows == 0:
         raise DataError(f"{source.description} holds no rows. Pass a table with at least a few rows.")
     kept, kept_keys, kept_rows = _smallest(kept, kept_keys, kept_rows, sample_rows)

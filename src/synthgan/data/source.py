@@ -70,6 +70,10 @@ class TableSource:
             for start in range(0, batch.num_rows, batch_rows):
                 yield batch.slice(start, batch_rows)
 
+    def count_rows(self) -> int | None:
+        """The row count when the files say it without a read (Parquet metadata), else None."""
+        return self._dataset.count_rows() if self._dataset is not None else None
+
     def frames(self, batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
         """The batches as pandas DataFrames, converted as ``pandas.read_parquet`` converts."""
         for batch in self.batches(batch_rows):

@@ -8,7 +8,7 @@ and the operating system pages in what batches touch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +71,10 @@ def tokens_on_disk(
     layout: TokenLayout,
     split: tuple[np.ndarray, np.ndarray],
     folder: str | Path,
+    progress: Callable[[int], None] | None = None,
 ) -> TokenTable:
-    """Tokens of a streamed table, written batch by batch into a memory-mapped file in ``folder``."""
+    """Tokens of a streamed table, written batch by batch into a memory-mapped file in ``folder``;
+    ``progress(rows)`` is told the rows of each batch written."""
     destinations = _destinations(split)
     shape, dtype = (len(destinations), len(layout)), _dtype(layout.vocabularies)
     out = np.lib.format.open_memmap(Path(folder) / "tokens.npy", mode="w+", dtype=dtype, shape=shape)
@@ -81,6 +83,8 @@ def tokens_on_disk(
         tokens = layout.tokens_of(transformer.choices(frame, unseen_as_rare=True), len(frame))
         out[destinations[start : start + len(frame)]] = tokens
         start += len(frame)
+        if progress is not None:
+            progress(len(frame))
     out.flush()
     return TokenTable(out, len(split[0]), layout.vocabularies)
 

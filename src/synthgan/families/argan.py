@@ -38,6 +38,7 @@ from synthgan.families.table import TableSynthesizer, check_rows
 from synthgan.models import get_model
 from synthgan.models.argan import ARGAN
 from synthgan.nn.autoregressive import ColumnHeads
+from synthgan.progress import rows_progress
 from synthgan.randomness import local_torch_rng, seed_or_random
 from synthgan.training import train
 from synthgan.training.callbacks import (
@@ -128,7 +129,7 @@ class ARGANSynthesizer(TableSynthesizer):
         params, seed = self.params_, self.params_["seed"]
         self.target_ = target
         with tempfile.TemporaryDirectory(prefix="synthgan-tokens-") as folder:
-            table = self._tokens(data, discrete_columns, schema, overrides, folder)
+            table = self._tokens(data, discrete_columns, schema, overrides, folder, shard.lead)
             started = time.perf_counter()
             train_counts, held_counts = table.counts()
             self.rules_ = find_rules(train_counts + held_counts, self.tokens_.vocabularies) if params["rules"] else []
@@ -150,20 +151,23 @@ class ARGANSynthesizer(TableSynthesizer):
         schema: Schema | None,
         overrides: dict[str, str] | None,
         folder: str,
+        lead: bool,
     ) -> TokenTable:
         """Fit the transformer and encode every row as tokens, held-out rows last.
 
         A table on disk takes two passes: one to fit the transformer on a sample and exact counts,
-        one to write the tokens to a memory-mapped file in ``folder``. ``data_seconds_`` times them.
+        one to write the tokens to a memory-mapped file in ``folder``, each with a progress bar of
+        rows on the ``lead`` process. ``data_seconds_`` times them.
         """
-        seed = self.params_["seed"]
+        seed, verbose = self.params_["seed"], self.params_["verbose"] if lead else False
         transformer = Transformer(schema=schema, seed=seed, continuous="bins")
         source, started = open_source(data), time.perf_counter()
         if source is None:
             transformer.fit(data, discrete_columns=discrete_columns, overrides=overrides)
             rows = len(data)
         else:
-            summary = scan(source, SCAN_SAMPLE_ROWS, seed_or_random(seed))
+            with rows_progress(verbose, "reading the table", source.count_rows()) as advance:
+                summary = scan(source, SCAN_SAMPLE_ROWS, seed_or_random(seed), advance)
             transformer.fit_scan(summary, discrete_columns=discrete_columns, overrides=overrides)
             rows = summary.rows
         self.transformer_, self.tokens_, self.training_rows_ = transformer, TokenLayout(transformer.layout), rows
@@ -175,7 +179,8 @@ class ARGANSynthesizer(TableSynthesizer):
         if source is None:
             table = tokens_in_memory(data, transformer, self.tokens_, split)
         else:
-            table = tokens_on_disk(source.frames(), transformer, self.tokens_, split, folder)
+            with rows_progress(verbose, "writing tokens", rows) as advance:
+                table = tokens_on_disk(source.frames(), transformer, self.tokens_, split, folder, advance)
         self.data_seconds_ = {"transformer": fitted - started, "tokens": time.perf_counter() - fitted}
         return table
 
