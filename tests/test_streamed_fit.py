@@ -14,7 +14,7 @@ from synthgan import Synthesizer, load_dataset
 from synthgan.cli.app import app
 from synthgan.data.scan import scan
 from synthgan.data.source import open_source
-from synthgan.data.token_table import split_rows, tokens_on_disk
+from synthgan.data.token_table import encode_tokens, split_rows
 from synthgan.data.tokens import TokenLayout
 from synthgan.data.transformer import Transformer
 from synthgan.errors import DataError
@@ -104,7 +104,7 @@ def test_the_scan_and_the_token_file_do_not_depend_on_the_batch_size(tmp_path, m
         split = split_rows(summary.rows, 0.1, np.random.default_rng(0))
         folder = tmp_path / str(batch_rows)
         folder.mkdir()
-        tokens = tokens_on_disk(source.frames(batch_rows), transformer, layout, split, folder)
+        tokens = encode_tokens(source.frames(batch_rows), transformer, layout, split, folder)
         results.append((summary.sample, np.asarray(tokens.tokens).copy()))
     pd.testing.assert_frame_equal(results[0][0], results[1][0])
     assert len(results[0][0]) == 300

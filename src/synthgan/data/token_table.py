@@ -19,7 +19,7 @@ from synthgan.data.rules import TokenCounts
 from synthgan.data.tokens import TokenLayout
 from synthgan.data.transformer import Transformer
 
-__all__ = ["TokenTable", "split_rows", "tokens_in_memory", "tokens_on_disk"]
+__all__ = ["TokenTable", "encode_tokens", "split_rows"]
 
 # Tables with fewer held-out rows than this hold none out: the check would be noise.
 MIN_HELD_OUT = 20
@@ -55,37 +55,31 @@ def split_rows(n: int, share: float, random: np.random.Generator) -> tuple[np.nd
     return np.sort(order[held:]), np.sort(order[:held])
 
 
-def tokens_in_memory(
-    data: pd.DataFrame, transformer: Transformer, layout: TokenLayout, split: tuple[np.ndarray, np.ndarray]
-) -> TokenTable:
-    """Tokens of a table in memory, in an array of their own."""
-    tokens = layout.tokens_of(transformer.choices(data), len(data))
-    out = np.empty(tokens.shape, dtype=_dtype(layout.vocabularies))
-    out[_destinations(split)] = tokens
-    return TokenTable(out, len(split[0]), layout.vocabularies)
-
-
-def tokens_on_disk(
+def encode_tokens(
     frames: Iterable[pd.DataFrame],
     transformer: Transformer,
     layout: TokenLayout,
     split: tuple[np.ndarray, np.ndarray],
-    folder: str | Path,
+    folder: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> TokenTable:
-    """Tokens of a streamed table, written batch by batch into a memory-mapped file in ``folder``;
-    ``progress(rows)`` is told the rows of each batch written."""
+    """Tokens of the rows of ``frames`` (a table in one frame, or a table on disk batch by batch) in
+    an array of their own, or, with ``folder``, a memory-mapped file there; ``progress(rows)`` is told
+    the rows of each frame written. A level the transformer never counted goes to its rare slot."""
     destinations = _destinations(split)
     shape, dtype = (len(destinations), len(layout)), _dtype(layout.vocabularies)
-    out = np.lib.format.open_memmap(Path(folder) / "tokens.npy", mode="w+", dtype=dtype, shape=shape)
+    if folder is None:
+        out = np.empty(shape, dtype=dtype)
+    else:
+        out = np.lib.format.open_memmap(Path(folder) / "tokens.npy", mode="w+", dtype=dtype, shape=shape)
     start = 0
     for frame in frames:
-        tokens = layout.tokens_of(transformer.choices(frame, unseen_as_rare=True), len(frame))
-        out[destinations[start : start + len(frame)]] = tokens
+        out[destinations[start : start + len(frame)]] = layout.encode(transformer, frame, unseen_as_rare=True)
         start += len(frame)
         if progress is not None:
             progress(len(frame))
-    out.flush()
+    if folder is not None:
+        out.flush()
     return TokenTable(out, len(split[0]), layout.vocabularies)
 
 

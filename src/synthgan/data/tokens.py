@@ -11,12 +11,17 @@ other generated value.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import torch
 
 from synthgan.data.layout import Layout, Span
 from synthgan.data.numeric import NumericEncoder
+
+if TYPE_CHECKING:
+    from synthgan.data.transformer import Transformer
 
 __all__ = ["TokenColumn", "TokenLayout"]
 
@@ -62,15 +67,18 @@ class TokenLayout:
         return self.names.index(name)
 
     def tokens(self, matrix: np.ndarray) -> np.ndarray:
-        """Token of every cell, shape ``(rows, columns)``, from a transformed matrix."""
+        """Token of every cell, shape ``(rows, columns)``, from a transformed matrix (a table's rows
+        as :meth:`encode` reads them, or a matrix built otherwise, as anomaly scoring builds one)."""
         out = np.empty((len(matrix), len(self.columns)), dtype=np.int64)
         for j, column in enumerate(self.columns):
             out[:, j] = matrix[:, column.token.start : column.token.stop].argmax(axis=1)
         return out
 
-    def tokens_of(self, choices: dict[str, np.ndarray], rows: int) -> np.ndarray:
-        """Token of every cell from :meth:`Transformer.choices` (the slots, without a matrix)."""
-        out = np.empty((rows, len(self.columns)), dtype=np.int64)
+    def encode(self, transformer: Transformer, frame: pd.DataFrame, unseen_as_rare: bool = False) -> np.ndarray:
+        """Token of every cell of ``frame``, shape ``(rows, columns)``: the slots
+        :meth:`Transformer.choices` finds, without building the one-hot matrix."""
+        choices = transformer.choices(frame, unseen_as_rare)
+        out = np.empty((len(frame), len(self.columns)), dtype=np.int64)
         for j, column in enumerate(self.columns):
             out[:, j] = choices[column.name]
         return out

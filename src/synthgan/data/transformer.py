@@ -249,11 +249,8 @@ class Transformer:
             raise NotFittedError("This Transformer is not fitted yet. Call fit(df) first.")
 
     # ------------------------------------------------------------------ forward
-    def transform(self, df: pd.DataFrame, dtype: type = np.float64, unseen_as_rare: bool = False) -> np.ndarray:
+    def transform(self, df: pd.DataFrame, dtype: type = np.float64) -> np.ndarray:
         """Encode ``df`` as a matrix of shape ``(len(df), layout.width)``.
-
-        ``unseen_as_rare``: a category level not seen in fit goes to its column's rare slot instead
-        of raising (a streamed fit counts at most ``MAX_COUNTED_VALUES`` levels of a column).
 
         float64 (the default) round-trips every number a float64 holds exactly, integers up to
         2**53 included; networks train on ``dtype=np.float32``, which keeps about 7 significant
@@ -261,7 +258,7 @@ class Transformer:
         """
         matrix = np.zeros((len(df), self.layout.width), dtype=dtype)
         rows = np.arange(len(df))
-        for name, scalar, choice in self._encoded(df, unseen_as_rare):
+        for name, scalar, choice in self._encoded(df, unseen_as_rare=False):
             spans = self.layout.spans_of(name)
             if scalar is not None:
                 matrix[:, spans[0].start] = scalar
@@ -270,7 +267,10 @@ class Transformer:
 
     def choices(self, df: pd.DataFrame, unseen_as_rare: bool = False) -> dict[str, np.ndarray]:
         """Each learned column's one-hot slot per row (a number's component, a category's level),
-        the slots :meth:`transform` sets, without building the matrix: what argan's tokens are."""
+        the slots :meth:`transform` sets, without building the matrix: what argan's tokens are.
+
+        ``unseen_as_rare``: a category level not seen in fit goes to its column's rare slot instead
+        of raising (a streamed fit counts at most ``MAX_COUNTED_VALUES`` levels of a column)."""
         return {name: choice for name, _, choice in self._encoded(df, unseen_as_rare)}
 
     def _encoded(self, df: pd.DataFrame, unseen_as_rare: bool) -> Iterator[tuple[str, np.ndarray | None, np.ndarray]]:

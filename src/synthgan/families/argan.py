@@ -28,7 +28,7 @@ from synthgan.data.rules import Rule, TokenCounts, find_rules
 from synthgan.data.scan import scan
 from synthgan.data.schema import Schema
 from synthgan.data.source import in_memory, open_source
-from synthgan.data.token_table import TokenTable, split_rows, tokens_in_memory, tokens_on_disk
+from synthgan.data.token_table import TokenTable, encode_tokens, split_rows
 from synthgan.data.tokens import TokenLayout, token_intervals
 from synthgan.data.transformer import Transformer
 from synthgan.errors import ConditionError, DataError, ParameterError
@@ -177,10 +177,10 @@ class ARGANSynthesizer(TableSynthesizer):
         fitted = time.perf_counter()
         split = split_rows(rows, self.params_["validation_share"], np.random.default_rng(seed_or_random(seed)))
         if source is None:
-            table = tokens_in_memory(data, transformer, self.tokens_, split)
+            table = encode_tokens([data], transformer, self.tokens_, split)
         else:
             with rows_progress(verbose, "writing tokens", rows) as advance:
-                table = tokens_on_disk(source.frames(), transformer, self.tokens_, split, folder, advance)
+                table = encode_tokens(source.frames(), transformer, self.tokens_, split, folder, advance)
         self.data_seconds_ = {"transformer": fitted - started, "tokens": time.perf_counter() - fitted}
         return table
 
@@ -487,7 +487,7 @@ class ARGANSynthesizer(TableSynthesizer):
         for j, name in enumerate(self.tokens_.names):
             if missing[:, j].any():
                 filled[name] = filled[name].astype(object).where(~missing[:, j], template[name].iloc[0])
-        given = torch.from_numpy(self.tokens_.tokens(self.transformer_.transform(filled, dtype=np.float32)))
+        given = torch.from_numpy(self.tokens_.encode(self.transformer_, filled))
         known = torch.from_numpy(~missing)
         no_null = {}
         for j, name in enumerate(self.tokens_.names):
@@ -572,7 +572,7 @@ def table_rules(data: pd.DataFrame, discrete_columns: list[str] | None = None) -
     layout = TokenLayout(transformer.layout)
     if not len(layout):
         return []
-    rules = find_rules(layout.tokens(transformer.transform(data, dtype=np.float32)), layout.vocabularies)
+    rules = find_rules(layout.encode(transformer, data), layout.vocabularies)
     return describe_rules(rules, transformer, layout)
 
 

@@ -86,7 +86,7 @@ def fit_private(
     syn.transformer_, syn.target_, syn.rules_ = layer.transformer, None, []
     syn.tokens_ = TokenLayout(layer.transformer.layout)
     syn._check_network_fits()
-    tokens = torch.from_numpy(syn.tokens_.tokens(layer.transformer.transform(layer.clean(data), dtype=np.float32)))
+    tokens = torch.from_numpy(syn.tokens_.encode(layer.transformer, layer.clean(data)))
     expected_batch = min(model.batch_size(rows) if params["batch_size"] else _dp_batch(rows), rows)
     steps_per_epoch = max(1, round(rows / expected_batch))
     epochs = params["epochs"] if "epochs" in given else DP_EPOCHS
