@@ -158,7 +158,7 @@ def exact_schema(schema: Schema, scan: Scan, forced: set[str]) -> Schema:
             spec.minimum, spec.maximum = native_value(counted.minimum), native_value(counted.maximum)
             if values is not None:
                 spec.notes = [note for note in spec.notes if "point mass" not in note]
-                spec.point_masses = point_masses(values.sort_values(ascending=False, kind="stable"), non_null, spec)
+                spec.point_masses = point_masses(sorted_counts(values, scan.sample[spec.name]), non_null, spec)
         elif spec.kind.is_discrete or spec.kind is ColumnKind.CONSTANT:
             if values is not None:
                 spec.categories = [native_value(v) for v in sorted_counts(values, scan.sample[spec.name]).index]

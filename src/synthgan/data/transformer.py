@@ -141,13 +141,7 @@ class Transformer:
         names to kinds (``{"Age": "categorical"}``) and wins over both.
         """
         self._fit_schema(df, discrete_columns, overrides)
-        rng = np.random.default_rng(self.seed)
-        self._layout = None  # not fitted until every column is
-        self._encoders = {}
-        for spec in self.schema:
-            self._encoders[spec.name] = self._fit_column(spec, df[spec.name], rng)
-        self._layout = _layout_for(self.schema, self._encoders)
-        return self
+        return self._fit_encoders(df)
 
     def fit_scan(
         self,
@@ -170,15 +164,16 @@ class Transformer:
         if self._given_schema is not None:
             forced |= set(self._given_schema.names)
         self.schema = exact_schema(self.schema, scan, forced)
+        return self._fit_encoders(sample, scan)
+
+    def _fit_encoders(self, df: pd.DataFrame, scan: Scan | None = None) -> Transformer:
+        """One encoder per column of the schema, fitted on ``df`` (with a ``scan``: its sample)."""
         rng = np.random.default_rng(self.seed)
-        self._layout = None
+        self._layout = None  # not fitted until every column is
         self._encoders = {}
         for spec in self.schema:
-            counted = scan.columns[spec.name]
-            encoder = self._fit_column(spec, sample[spec.name], rng, extra=_streamed_extras(spec, counted))
-            if isinstance(encoder, CategoricalEncoder) and counted.values is not None:
-                encoder.keep(sorted_counts(counted.values, sample[spec.name]), has_null=counted.nulls > 0)
-            self._encoders[spec.name] = encoder
+            counted = scan.columns[spec.name] if scan is not None else None
+            self._encoders[spec.name] = self._fit_column(spec, df[spec.name], rng, counted)
         self._layout = _layout_for(self.schema, self._encoders)
         return self
 
@@ -208,12 +203,14 @@ class Transformer:
                 self.schema = given
 
     def _fit_column(
-        self, spec: ColumnSpec, series: pd.Series, rng: np.random.Generator, extra: list[Any] | None = None
+        self, spec: ColumnSpec, series: pd.Series, rng: np.random.Generator, counted: ColumnCounts | None = None
     ) -> Any:
-        """The fitted encoder of one column; ``extra`` values (a streamed table's exact extremes and
-        levels the sample missed) join a numeric column's values."""
+        """The fitted encoder of one column. With ``counted`` (``series`` is then a streamed table's
+        sample), a number's values also hold the table's exact extremes and the values the sample
+        missed, and a category's levels and frequencies are the exact counts."""
         if spec.kind in (ColumnKind.CONTINUOUS, ColumnKind.INTEGER, ColumnKind.DATETIME):
             values, unit, text_format = column_numbers(series, spec)
+            extra = _streamed_extras(spec, counted) if counted is not None else []
             if extra:
                 values = np.concatenate([values, _extra_numbers(extra, unit)])
             masses = [] if unit else spec.point_masses
@@ -226,7 +223,10 @@ class Transformer:
             )
             return encoder.fit(values, masses, rng)
         if spec.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
-            return CategoricalEncoder(self.max_categories).fit(series)
+            encoder = CategoricalEncoder(self.max_categories).fit(series)
+            if counted is not None and counted.values is not None:
+                encoder.keep(sorted_counts(counted.values, series), has_null=counted.nulls > 0)
+            return encoder
         if spec.kind is ColumnKind.IDENTIFIER:
             return IdentifierGenerator.fit(series)
         return None  # constant: the schema's single category (or all-missing) is all we need
