@@ -66,3 +66,19 @@ def test_a_table_larger_than_the_sample_keeps_exact_shapes_and_pair_trends(tmp_p
     sampled_only = evaluate(real.sample(500, random_state=0), synthetic.sample(500, random_state=0), sections=SECTIONS)
     assert sampled_only.to_dict()["column_shapes"] != pytest.approx(full.to_dict()["column_shapes"], abs=1e-6)
     assert any("are over every row" in note for note in report["fidelity"].notes)
+
+
+def test_a_numeric_column_without_values_gives_the_same_pair_rows_on_disk(tmp_path):
+    """A synthetic column with no values has no bins: its pairs are NaN on disk as in memory."""
+    real, synthetic = _tables(3_000)
+    synthetic["score"] = np.nan
+    real.to_parquet(tmp_path / "real.parquet")
+    synthetic.to_parquet(tmp_path / "synthetic.parquet")
+    settings = Settings(max_rows=500)
+    on_disk = evaluate(
+        tmp_path / "real.parquet", tmp_path / "synthetic.parquet", sections=["fidelity"], settings=settings
+    )
+    in_memory = evaluate(real, synthetic, sections=["fidelity"])
+    rows = [pd.DataFrame(report["fidelity"].tables["column_pair_trends"]) for report in (on_disk, in_memory)]
+    pd.testing.assert_frame_equal(rows[0], rows[1], rtol=1e-9)
+    assert np.isnan(rows[0].set_index(["column_1", "column_2"]).loc[("city", "score"), "score"])

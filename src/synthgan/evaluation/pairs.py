@@ -94,7 +94,7 @@ class StreamedPairs:
     """
 
     def __init__(self, tables: Tables, name: str, extremes: dict[str, tuple[float, float]]) -> None:
-        self.tables, self.name = tables, name
+        self.tables = tables
         self.memory = PairsInMemory(tables, name)
         self.extremes = extremes
         self.sizes: dict[str, int] = {}
@@ -130,18 +130,15 @@ class StreamedPairs:
                 self._add_sums(first, second, values[first], values[second])
                 continue
             k1, k2 = self.sizes[first], self.sizes[second]
-            if k1 * k2 > DENSE_LIMIT:
-                continue
+            if k1 * k2 > DENSE_LIMIT or codes[first] is None or codes[second] is None:
+                continue  # joint() falls back to the sample, which says the same of an empty column
             joint = np.bincount(codes[first] * k2 + codes[second], minlength=k1 * k2)
             total = self.joints.get((first, second))
             self.joints[(first, second)] = joint if total is None else total + joint
 
-    def _codes(self, series: pd.Series, values: np.ndarray | None) -> np.ndarray:
-        if values is not None:
-            low, high = self.extremes[series.name]
-            if np.isnan(low):
-                return np.full(len(series), HIST_BINS + 1, dtype=np.int64)
-            return np.digitize(values, bins=np.histogram_bin_edges(np.array([low, high]), bins=HIST_BINS))
+    def _codes(self, series: pd.Series, values: np.ndarray | None) -> np.ndarray | None:
+        if values is not None:  # None for a column with no values: its pairs are NaN, as in memory
+            return _discretize(values, *self.extremes[series.name])
         labels = self.labels[series.name]
         codes = labels.get_indexer(series)
         codes = np.where(codes < 0, len(labels), codes)  # a level no count holds (a column of many)
@@ -232,11 +229,16 @@ def _discrete_views(tables: Tables, name: str) -> dict[str, tuple[np.ndarray | N
     return views
 
 
-def _discretize(values: np.ndarray) -> np.ndarray | None:
-    finite = values[~np.isnan(values)]
-    if len(finite) == 0:
+def _discretize(values: np.ndarray, low: float | None = None, high: float | None = None) -> np.ndarray | None:
+    """Bin codes of a numeric column as SDMetrics bins it: ``HIST_BINS`` equal bins from its minimum
+    to its maximum (``low`` / ``high`` when the column is only a batch of a table), the maximum and
+    missing values in the extra top bins; None when the column has no values."""
+    if low is None or high is None:
+        finite = values[~np.isnan(values)]
+        low, high = (finite.min(), finite.max()) if len(finite) else (np.nan, np.nan)
+    if np.isnan(low):
         return None
-    edges = np.histogram_bin_edges(finite, bins=HIST_BINS)
+    edges = np.histogram_bin_edges(np.array([low, high]), bins=HIST_BINS)  # they depend on the ends alone
     return np.digitize(values, bins=edges).astype(np.int64)
 
 
