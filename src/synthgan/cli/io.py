@@ -19,7 +19,7 @@ STREAM_BYTES = 1 << 30
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV (optionally gzipped) or Parquet file, or a folder or glob of Parquet files, into a DataFrame."""
-    if glob.has_magic(str(path)) or Path(path).is_dir():
+    if _many_files(path):
         return in_memory(str(path))
     path = Path(path)
     if not path.exists():
@@ -37,10 +37,14 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 def streams_by_default(path: str | Path) -> bool:
     """Whether ``synthgan fit`` reads ``path`` in batches unless told: Parquet, folders, globs, big files."""
-    text = str(path)
-    if glob.has_magic(text) or Path(text).is_dir() or text.lower().endswith((".parquet", ".pq")):
+    if _many_files(path) or str(path).lower().endswith((".parquet", ".pq")):
         return True
-    return Path(text).is_file() and Path(text).stat().st_size > STREAM_BYTES
+    return Path(path).is_file() and Path(path).stat().st_size > STREAM_BYTES
+
+
+def _many_files(path: str | Path) -> bool:
+    """A folder or a glob: Parquet files that data/source.py reads as one table."""
+    return glob.has_magic(str(path)) or Path(path).is_dir()
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> None:
